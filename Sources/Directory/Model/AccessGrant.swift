@@ -1,0 +1,67 @@
+import Foundation
+
+/// A grant of a role on a product instance to a group or a user.
+public struct AccessGrant: Sendable, Hashable, Codable, Identifiable {
+    /// Who receives the grant.
+    public enum Principal: Sendable, Hashable, Codable {
+        case user(String)
+        case group(String)
+
+        public var kind: String {
+            switch self {
+            case .user: "user"
+            case .group: "group"
+            }
+        }
+
+        public var id: String {
+            switch self {
+            case .user(let id), .group(let id): id
+            }
+        }
+
+        public init?(kind: String, id: String) {
+            switch kind {
+            case "user": self = .user(id)
+            case "group": self = .group(id)
+            default: return nil
+            }
+        }
+    }
+
+    public var id: String
+    public var organizationId: String
+    public var principal: Principal
+    public var siteId: String
+    public var productId: String
+    public var role: ProductRole
+    public var created: Date
+
+    public init(
+        id: String, organizationId: String, principal: Principal, siteId: String, productId: String,
+        role: ProductRole, created: Date
+    ) {
+        self.id = id
+        self.organizationId = organizationId
+        self.principal = principal
+        self.siteId = siteId
+        self.productId = productId
+        self.role = role
+        self.created = created
+    }
+}
+
+/// A user's derived access to one product instance: the highest role any grant gives.
+public struct EffectiveAccess: Sendable, Hashable, Codable {
+    public var userId: String
+    public var siteId: String
+    public var productId: String
+    public var role: ProductRole
+
+    public init(userId: String, siteId: String, productId: String, role: ProductRole) {
+        self.userId = userId
+        self.siteId = siteId
+        self.productId = productId
+        self.role = role
+    }
+}

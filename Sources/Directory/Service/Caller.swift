@@ -1,0 +1,34 @@
+/// Who is asking the domain to act, and so which rules apply.
+public enum Caller: Sendable {
+    /// The operator at the `roster` command line: trusted with everything.
+    case operatorCLI
+    /// An authenticated admin of one organization.
+    case admin(AdminAccount)
+    /// Roster's own background work.
+    case system
+
+    /// The actor recorded in the audit log.
+    public var actor: Actor {
+        switch self {
+        case .operatorCLI: .operatorCLI
+        case .admin(let admin): .admin(id: admin.id)
+        case .system: .system
+        }
+    }
+
+    /// Throws `forbidden` unless the caller may do `permission` in `organization`.
+    /// An admin of another organization gets `notFound`, so ids of other tenants are not confirmed.
+    public func require(_ permission: AdminPermission, in organization: Organization) throws {
+        switch self {
+        case .operatorCLI, .system:
+            return
+        case .admin(let admin):
+            guard admin.organizationId == organization.id else {
+                throw DirectoryError(.notFound, "No such organization.")
+            }
+            guard AccessPolicy.allows(admin.roles, permission, in: organization) else {
+                throw DirectoryError(.forbidden, "Your admin role does not allow this (\(permission)).")
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+extension DirectoryService {
+    /// Creates a user in a directory. userName is unique per directory, compared case-insensitively.
+    public func createUser(directoryId: String, draft: UserDraft, caller: Caller) async throws -> User {
+        let draft = try draft.validated()
+        return try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectoryUsers, in: organization)
+            return try await insertUser(tx, draft: draft, directory: directory, caller: caller)
+        }
+    }
+
+    /// Creates a user of a site (the original experience): the user goes to the organization's local directory
+    /// and gets the `user` role on the given products of that site.
+    public func createSiteUser(
+        siteId: String, draft: UserDraft, productIds: [String], caller: Caller
+    ) async throws -> User {
+        let draft = try draft.validated()
+        guard !productIds.isEmpty else {
+            throw DirectoryError(.invalidInput, "Give the user access to at least one product of the site.")
+        }
+        return try await store.write { tx in
+            let site = try await requireSite(tx, siteId)
+            let organization = try await requireOrganization(tx, site.organizationId)
+            try caller.require(.manageSiteUsers(siteId), in: organization)
+            let products = try await tx.products(siteId: siteId)
+            for productId in productIds where !products.contains(where: { $0.id == productId }) {
+                throw DirectoryError(.invalidInput, "The product \(productId) is not on the site \(site.name).")
+            }
+            guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local })
+            else { throw DirectoryError(.notFound, "The organization has no local directory.") }
+            let user = try await insertUser(tx, draft: draft, directory: local, caller: caller)
+            for productId in Set(productIds).sorted() {
+                try await insertGrant(
+                    tx, organizationId: organization.id, principal: .user(user.id), siteId: siteId,
+                    productId: productId, role: .user, caller: caller
+                )
+            }
+            return user
+        }
+    }
+
+    func insertUser(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User {
+        if try await tx.user(directoryId: directory.id, userName: draft.userName) != nil {
+            throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+        }
+        let now = environment.now()
+        var user = User(id: environment.newID(), directoryId: directory.id, userName: draft.userName, created: now, lastModified: now)
+        apply(draft, to: &user)
+        user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
+        try await mapUniqueViolation(
+            DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+        ) {
+            try await tx.insert(user)
+        }
+        try await record(
+            tx, organizationId: directory.organizationId, caller: caller, action: "user.created",
+            targetType: "user", targetId: user.id,
+            payload: ["directoryId": .string(directory.id), "userName": .string(user.userName)]
+        )
+        return user
+    }
+
+    /// Replaces a user's attributes. The id stays, so an email or userName change keeps groups and access.
+    /// `expectedVersion`, when given, must match (optimistic concurrency).
+    public func replaceUser(id: String, draft: UserDraft, expectedVersion: Int? = nil, caller: Caller) async throws -> User {
+        let draft = try draft.validated()
+        return try await store.write { tx in
+            var user = try await requireUser(tx, id)
+            let organization = try await organizationOf(tx, user: user)
+            try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            if let expectedVersion, expectedVersion != user.version {
+                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            }
+            if draft.userName.lowercased() != user.userName.lowercased(),
+               try await tx.user(directoryId: user.directoryId, userName: draft.userName) != nil {
+                throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+            }
+            let wasActive = user.active
+            apply(draft, to: &user)
+            user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
+            user.version += 1
+            user.lastModified = environment.now()
+            try await mapUniqueViolation(
+                DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+            ) {
+                try await tx.update(user)
+            }
+            let action = switch (wasActive, user.active) {
+            case (true, false): "user.deactivated"
+            case (false, true): "user.reactivated"
+            default: "user.updated"
+            }
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: action, targetType: "user",
+                targetId: user.id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
+            )
+            return user
+        }
+    }
+
+    /// Deletes a user with their memberships, direct grants and sessions.
+    public func deleteUser(id: String, caller: Caller) async throws {
+        try await store.write { tx in
+            let user = try await requireUser(tx, id)
+            let organization = try await organizationOf(tx, user: user)
+            try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            try await tx.deleteUser(id: id)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "user.deleted", targetType: "user",
+                targetId: id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
+            )
+        }
+    }
+
+    /// One user the caller may manage.
+    public func user(id: String, caller: Caller) async throws -> User {
+        try await store.read { reader in
+            let user = try await requireUser(reader, id)
+            let organization = try await organizationOf(reader, user: user)
+            try await requireUserPermission(reader, user: user, organization: organization, caller: caller)
+            return user
+        }
+    }
+
+    /// The users of a directory (the centralized experience's Users page).
+    public func users(directoryId: String, page: PageRequest, caller: Caller) async throws -> Page<User> {
+        try await store.read { reader in
+            let directory = try await requireDirectory(reader, directoryId)
+            let organization = try await requireOrganization(reader, directory.organizationId)
+            try caller.require(.manageDirectoryUsers, in: organization)
+            return try await reader.users(directoryId: directoryId, page: page)
+        }
+    }
+
+    /// The users with access to a site (the original experience's site Users page).
+    public func users(siteId: String, page: PageRequest, caller: Caller) async throws -> Page<User> {
+        try await store.read { reader in
+            let site = try await requireSite(reader, siteId)
+            let organization = try await requireOrganization(reader, site.organizationId)
+            try caller.require(.manageSiteUsers(siteId), in: organization)
+            return try await reader.users(siteId: siteId, page: page)
+        }
+    }
+
+    // MARK: Rules
+
+    func apply(_ draft: UserDraft, to user: inout User) {
+        user.userName = draft.userName
+        user.externalId = draft.externalId
+        user.emails = draft.emails
+        user.name = draft.name
+        user.displayName = draft.displayName
+        user.nickName = draft.nickName
+        user.title = draft.title
+        user.department = draft.department
+        user.organization = draft.organization
+        user.timezone = draft.timezone
+        user.locale = draft.locale
+        user.preferredLanguage = draft.preferredLanguage
+        user.active = draft.active
+        user.extensionAttributes = draft.extensionAttributes
+    }
+
+    /// A managed account has its primary email on a verified domain of the organization.
+    func isManaged(_ reader: any DirectoryReading, user: User, organizationId: String) async throws -> Bool {
+        guard let email = user.primaryEmail, let domain = Validation.emailDomain(email) else { return false }
+        return try await reader.domains(organizationId: organizationId).contains { $0.name == domain && $0.isVerified }
+    }
+
+    func organizationOf(_ reader: any DirectoryReading, user: User) async throws -> Organization {
+        let directory = try await requireDirectory(reader, user.directoryId)
+        return try await requireOrganization(reader, directory.organizationId)
+    }
+
+    /// Directory-wide user admins may act on any user; in the original experience a site admin may act on the
+    /// users who have access to their site, and on no one else.
+    func requireUserPermission(
+        _ reader: any DirectoryReading, user: User, organization: Organization, caller: Caller
+    ) async throws {
+        guard case .admin(let admin) = caller else { return }
+        guard admin.organizationId == organization.id else {
+            throw DirectoryError(.notFound, "No user with id \(user.id).")
+        }
+        if AccessPolicy.allows(admin.roles, .manageDirectoryUsers, in: organization) { return }
+        let sites = Set(try await reader.effectiveAccess(userId: user.id).map(\.siteId))
+        if sites.contains(where: { AccessPolicy.allows(admin.roles, .manageSiteUsers($0), in: organization) }) { return }
+        throw DirectoryError(.forbidden, "Your admin role does not allow managing this user.")
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+
+/// The use cases of the directory: every rule that holds for every caller (HTTP, CLI, SCIM, SAML) lives here.
+///
+/// Each write runs in one store transaction together with its audit entry and its event.
+public struct DirectoryService: Sendable {
+    /// Settings the use cases need.
+    public struct Configuration: Sendable {
+        /// The externally visible base URL of Roster (`https://roster.example.com`), without a trailing slash.
+        public var baseURL: String
+        /// How long a new SCIM API key lives.
+        public var apiKeyLifetime: TimeInterval
+        /// How long a new admin API token lives; nil for no expiry.
+        public var adminTokenLifetime: TimeInterval?
+
+        public init(
+            baseURL: String, apiKeyLifetime: TimeInterval = 365 * 86_400, adminTokenLifetime: TimeInterval? = nil
+        ) {
+            var trimmed = baseURL
+            while trimmed.hasSuffix("/") { trimmed.removeLast() }
+            self.baseURL = trimmed
+            self.apiKeyLifetime = apiKeyLifetime
+            self.adminTokenLifetime = adminTokenLifetime
+        }
+    }
+
+    public let store: any DirectoryStore
+    public let environment: RosterEnvironment
+    public let configuration: Configuration
+
+    public init(store: any DirectoryStore, environment: RosterEnvironment = .live, configuration: Configuration) {
+        self.store = store
+        self.environment = environment
+        self.configuration = configuration
+    }
+
+    /// The SCIM base URL an identity provider is given for a directory.
+    public func scimBaseURL(directoryId: String) -> String {
+        "\(configuration.baseURL)/scim/directory/\(directoryId)"
+    }
+
+    // MARK: Shared pieces of every write
+
+    /// Writes the audit entry and the event of one change, in the caller's transaction.
+    func record(
+        _ tx: any DirectoryWriting, organizationId: String, caller: Caller, action: String,
+        targetType: String, targetId: String, detail: String? = nil, payload: [String: JSONValue] = [:]
+    ) async throws {
+        let now = environment.now()
+        try await tx.append(AuditEntry(
+            id: environment.newID(), organizationId: organizationId, at: now, actor: caller.actor.description,
+            action: action, targetType: targetType, targetId: targetId, detail: detail
+        ))
+        var body = payload
+        body["actor"] = .string(caller.actor.description)
+        try await tx.append(Event(
+            id: environment.newID(), organizationId: organizationId, type: action, subjectType: targetType,
+            subjectId: targetId, payload: body, created: now
+        ))
+    }
+
+    func requireOrganization(_ reader: any DirectoryReading, _ id: String) async throws -> Organization {
+        guard let organization = try await reader.organization(id: id) else {
+            throw DirectoryError(.notFound, "No organization with id \(id).")
+        }
+        return organization
+    }
+
+    func requireSite(_ reader: any DirectoryReading, _ id: String) async throws -> Site {
+        guard let site = try await reader.site(id: id) else {
+            throw DirectoryError(.notFound, "No site with id \(id).")
+        }
+        return site
+    }
+
+    func requireDirectory(_ reader: any DirectoryReading, _ id: String) async throws -> Directory {
+        guard let directory = try await reader.directory(id: id) else {
+            throw DirectoryError(.notFound, "No directory with id \(id).")
+        }
+        return directory
+    }
+
+    func requireUser(_ reader: any DirectoryReading, _ id: String) async throws -> User {
+        guard let user = try await reader.user(id: id) else {
+            throw DirectoryError(.notFound, "No user with id \(id).")
+        }
+        return user
+    }
+
+    func requireGroup(_ reader: any DirectoryReading, _ id: String) async throws -> Group {
+        guard let group = try await reader.group(id: id) else {
+            throw DirectoryError(.notFound, "No group with id \(id).")
+        }
+        return group
+    }
+
+    /// Translates a unique-index violation into the domain error the caller should see.
+    func mapUniqueViolation<T>(
+        _ error: DirectoryError, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
+        } catch let storeError as StoreError where storeError.code == .uniqueViolation {
+            var mapped = error
+            mapped.cause = storeError
+            throw mapped
+        }
+    }
+}

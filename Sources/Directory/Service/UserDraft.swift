@@ -1,0 +1,70 @@
+/// The attributes of a user that a caller sets; the directory assigns id, version and timestamps.
+public struct UserDraft: Sendable, Hashable, Codable {
+    public var userName: String
+    public var externalId: String?
+    public var emails: [User.Email]
+    public var name: User.Name
+    public var displayName: String?
+    public var nickName: String?
+    public var title: String?
+    public var department: String?
+    public var organization: String?
+    public var timezone: String?
+    public var locale: String?
+    public var preferredLanguage: String?
+    public var active: Bool
+    public var extensionAttributes: [String: JSONValue]
+
+    public init(
+        userName: String, externalId: String? = nil, emails: [User.Email] = [], name: User.Name = User.Name(),
+        displayName: String? = nil, nickName: String? = nil, title: String? = nil, department: String? = nil,
+        organization: String? = nil, timezone: String? = nil, locale: String? = nil,
+        preferredLanguage: String? = nil, active: Bool = true, extensionAttributes: [String: JSONValue] = [:]
+    ) {
+        self.userName = userName
+        self.externalId = externalId
+        self.emails = emails
+        self.name = name
+        self.displayName = displayName
+        self.nickName = nickName
+        self.title = title
+        self.department = department
+        self.organization = organization
+        self.timezone = timezone
+        self.locale = locale
+        self.preferredLanguage = preferredLanguage
+        self.active = active
+        self.extensionAttributes = extensionAttributes
+    }
+
+    /// The draft that reproduces an existing user.
+    public init(_ user: User) {
+        self.init(
+            userName: user.userName, externalId: user.externalId, emails: user.emails, name: user.name,
+            displayName: user.displayName, nickName: user.nickName, title: user.title, department: user.department,
+            organization: user.organization, timezone: user.timezone, locale: user.locale,
+            preferredLanguage: user.preferredLanguage, active: user.active,
+            extensionAttributes: user.extensionAttributes
+        )
+    }
+
+    /// Checks the draft and returns it normalized (trimmed userName, at most one primary email).
+    func validated() throws -> UserDraft {
+        var draft = self
+        draft.userName = try Validation.name(userName, field: "userName")
+        var sawPrimary = false
+        draft.emails = try emails.map { email in
+            var email = email
+            email.value = try Validation.email(email.value)
+            if email.primary {
+                guard !sawPrimary else { throw DirectoryError(.invalidInput, "Only one email may be primary.") }
+                sawPrimary = true
+            }
+            return email
+        }
+        if let externalId, externalId.count > 255 {
+            throw DirectoryError(.invalidInput, "externalId is longer than 255 characters.")
+        }
+        return draft
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A window into a list: `offset` items skipped, at most `limit` returned.
+public struct PageRequest: Sendable, Hashable {
+    public var offset: Int
+    public var limit: Int
+
+    public init(offset: Int = 0, limit: Int = 100) {
+        self.offset = max(0, offset)
+        self.limit = min(max(0, limit), PageRequest.maximumLimit)
+    }
+
+    /// The largest page any list returns.
+    public static let maximumLimit = 1000
+}
+
+/// One page of a list and the total number of items the list holds.
+public struct Page<Item: Sendable>: Sendable {
+    public var items: [Item]
+    public var total: Int
+
+    public init(items: [Item], total: Int) {
+        self.items = items
+        self.total = total
+    }
+}
+
+/// The persistence the domain needs. Implementations run every `write` as one transaction:
+/// either all of its changes (including audit entries and events) are kept, or none.
+public protocol DirectoryStore: Sendable {
+    /// Runs `body` against a consistent read view.
+    func read<T: Sendable>(_ body: @Sendable (any DirectoryReading) async throws -> T) async throws -> T
+    /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
+    func write<T: Sendable>(_ body: @Sendable (any DirectoryWriting) async throws -> T) async throws -> T
+    /// Checks that the database answers.
+    func ping() async throws
+}
+
+/// Reads of the directory model.
+public protocol DirectoryReading: Sendable {
+    func organization(id: String) async throws -> Organization?
+    func organizations() async throws -> [Organization]
+
+    func site(id: String) async throws -> Site?
+    func site(named name: String) async throws -> Site?
+    func sites(organizationId: String) async throws -> [Site]
+
+    func product(id: String) async throws -> ProductInstance?
+    func products(siteId: String) async throws -> [ProductInstance]
+
+    func directory(id: String) async throws -> Directory?
+    func directories(organizationId: String) async throws -> [Directory]
+    func portalDirectory(siteId: String) async throws -> Directory?
+
+    func user(id: String) async throws -> User?
+    func user(directoryId: String, userName: String) async throws -> User?
+    func users(directoryId: String, page: PageRequest) async throws -> Page<User>
+    /// Users of any directory of the organization whose email matches, case-insensitively.
+    func users(organizationId: String, email: String) async throws -> [User]
+    /// Users with effective access to any product of the site, ordered by userName.
+    func users(siteId: String, page: PageRequest) async throws -> Page<User>
+
+    func group(id: String) async throws -> Group?
+    func groups(directoryId: String, page: PageRequest) async throws -> Page<Group>
+    func members(groupId: String, page: PageRequest) async throws -> Page<Membership>
+    func isMember(groupId: String, memberId: String) async throws -> Bool
+    /// Groups the member belongs to directly.
+    func groups(memberId: String) async throws -> [Group]
+
+    func accessGrant(id: String) async throws -> AccessGrant?
+    func accessGrants(siteId: String) async throws -> [AccessGrant]
+    func accessGrants(principal: AccessGrant.Principal) async throws -> [AccessGrant]
+    /// Access derived from direct grants and from memberships, nested groups included.
+    func effectiveAccess(userId: String) async throws -> [EffectiveAccess]
+
+    func domain(id: String) async throws -> Domain?
+    func domains(organizationId: String) async throws -> [Domain]
+
+    func apiKey(prefix: String) async throws -> ApiKey?
+    func apiKeys(directoryId: String) async throws -> [ApiKey]
+
+    func admin(id: String) async throws -> AdminAccount?
+    func admin(organizationId: String, email: String) async throws -> AdminAccount?
+    func adminToken(prefix: String) async throws -> AdminToken?
+
+    func session(tokenHash: String) async throws -> Session?
+
+    /// Newest first.
+    func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry>
+    /// In outbox order.
+    func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event]
+}
+
+/// Writes of the directory model, inside one transaction.
+public protocol DirectoryWriting: DirectoryReading {
+    func insert(_ organization: Organization) async throws
+    func update(_ organization: Organization) async throws
+    func insert(_ site: Site) async throws
+    func insert(_ product: ProductInstance) async throws
+    func insert(_ directory: Directory) async throws
+    func update(_ directory: Directory) async throws
+
+    func insert(_ user: User) async throws
+    func update(_ user: User) async throws
+    func deleteUser(id: String) async throws
+
+    func insert(_ group: Group) async throws
+    func update(_ group: Group) async throws
+    func deleteGroup(id: String) async throws
+    /// Adds a membership; returns false when it already existed.
+    func insert(_ membership: Membership) async throws -> Bool
+    /// Removes a membership; returns false when there was none.
+    func deleteMembership(groupId: String, memberId: String) async throws -> Bool
+
+    func insert(_ grant: AccessGrant) async throws
+    func deleteAccessGrant(id: String) async throws
+
+    func insert(_ domain: Domain) async throws
+    func update(_ domain: Domain) async throws
+
+    func insert(_ key: ApiKey) async throws
+    func update(_ key: ApiKey) async throws
+
+    func insert(_ admin: AdminAccount) async throws
+    func insert(_ token: AdminToken) async throws
+    func update(_ token: AdminToken) async throws
+
+    func insert(_ session: Session) async throws
+    func update(_ session: Session) async throws
+
+    func append(_ entry: AuditEntry) async throws
+    func append(_ event: Event) async throws
+}

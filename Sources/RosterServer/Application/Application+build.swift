@@ -1,0 +1,46 @@
+import Directory
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Storage
+
+/// Wires Roster together: database, domain, routes. Serving is the caller's (`app.runService()`).
+public enum RosterApplication {
+    /// Builds the application over an open, migrated database. The database is one of the application's services,
+    /// so graceful shutdown stops the HTTP server first and the database after it.
+    public static func build(
+        configuration: RosterConfiguration, database: RosterDatabase, environment: RosterEnvironment = .live,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
+    ) -> some ApplicationProtocol {
+        let service = DirectoryService(
+            store: database.store, environment: environment,
+            configuration: .init(baseURL: configuration.baseURL)
+        )
+        let router = buildRouter(service: service, registry: registry)
+        registry.makeGauge(name: "roster_info", labels: [("database", database.kind.rawValue)], help: "Roster build and database").set(1.0)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),
+            services: [database],
+            logger: logger
+        )
+    }
+
+    /// The routes of every surface.
+    public static func buildRouter(service: DirectoryService, registry: PrometheusCollectorRegistry) -> Router<RosterRequestContext> {
+        let router = Router(context: RosterRequestContext.self)
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        OperationsController(service: service, registry: registry).addRoutes(to: router)
+        let api = router.group("api/v1").add(middleware: AdminAuthenticationMiddleware(service: service))
+        OrganizationsController(service: service).addRoutes(to: api)
+        SitesController(service: service).addRoutes(to: api)
+        DirectoriesController(service: service).addRoutes(to: api)
+        UsersController(service: service).addRoutes(to: api)
+        return router
+    }
+}

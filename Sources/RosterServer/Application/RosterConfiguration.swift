@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import Storage
+
+/// Server settings, from flags first and the environment second.
+public struct RosterConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// `ROSTER_DATABASE_URL`: a `postgres://` URL or an SQLite path; default `roster.sqlite`.
+    public var database: DatabaseLocation
+    /// `ROSTER_BASE_URL`: how clients reach Roster; used in SCIM URLs, SAML entity IDs and links.
+    public var baseURL: String
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .defaultSQLite,
+        baseURL: String? = nil, logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.baseURL = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.logLevel = logLevel
+    }
+
+    /// Reads `ROSTER_HOST`, `ROSTER_PORT`, `ROSTER_DATABASE_URL`, `ROSTER_BASE_URL` and `ROSTER_LOG_LEVEL`;
+    /// explicit arguments win over the environment.
+    public static func resolve(
+        host: String? = nil, port: Int? = nil, databaseURL: String? = nil, baseURL: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> RosterConfiguration {
+        let host = host ?? environment["ROSTER_HOST"] ?? "127.0.0.1"
+        let resolvedPort: Int
+        if let port {
+            resolvedPort = port
+        } else if let raw = environment["ROSTER_PORT"] {
+            guard let parsed = Int(raw), (0...65535).contains(parsed) else {
+                throw ConfigurationError(message: "ROSTER_PORT must be a port number, not \"\(raw)\".")
+            }
+            resolvedPort = parsed
+        } else {
+            resolvedPort = 8080
+        }
+        let database = try DatabaseLocation(url: databaseURL ?? environment["ROSTER_DATABASE_URL"] ?? "roster.sqlite")
+        let logLevel = environment["ROSTER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return RosterConfiguration(
+            host: host, port: resolvedPort, database: database, baseURL: baseURL ?? environment["ROSTER_BASE_URL"],
+            logLevel: logLevel
+        )
+    }
+}
+
+/// A setting that cannot be used.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}

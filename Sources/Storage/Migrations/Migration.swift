@@ -1,0 +1,15 @@
+import SQLKit
+
+/// One versioned step of the schema. Versions only grow; a released migration is never edited.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let apply: @Sendable (any SQLDatabase, SQLDialectTypes) async throws -> Void
+}
+
+/// Every migration Roster knows, in order.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "initial schema", apply: InitialSchema.apply),
+    ]
+}

@@ -1,0 +1,152 @@
+import Directory
+import Foundation
+import SQLKit
+
+extension SQLStoreSession {
+    // MARK: SCIM API keys
+
+    func apiKey(prefix: String) async throws -> ApiKey? {
+        try await db.select().column("*").from("api_keys").where("prefix", .equal, prefix).first().map(Self.apiKey)
+    }
+
+    func apiKeys(directoryId: String) async throws -> [ApiKey] {
+        try await db.select().column("*").from("api_keys").where("directory_id", .equal, directoryId)
+            .orderBy("created_at").orderBy("id").all().map(Self.apiKey)
+    }
+
+    func insert(_ key: ApiKey) async throws {
+        try await mapped {
+            try await db.insert(into: "api_keys")
+                .columns("id", "directory_id", "prefix", "hash", "created_at", "expires_at", "revoked_at", "last_used_at")
+                .values(SQLBind(key.id), SQLBind(key.directoryId), SQLBind(key.prefix), SQLBind(key.hash),
+                        SQLBind(key.created.millisecondsSince1970), SQLBind(key.expires.millis), SQLBind(key.revoked.millis),
+                        SQLBind(key.lastUsed.millis))
+                .run()
+        }
+    }
+
+    func update(_ key: ApiKey) async throws {
+        try await mapped {
+            try await db.update("api_keys")
+                .set("expires_at", to: key.expires.millis)
+                .set("revoked_at", to: key.revoked.millis)
+                .set("last_used_at", to: key.lastUsed.millis)
+                .where("id", .equal, key.id)
+                .run()
+        }
+    }
+
+    static func apiKey(_ row: any SQLRow) throws -> ApiKey {
+        ApiKey(
+            id: try row.string("id"), directoryId: try row.string("directory_id"), prefix: try row.string("prefix"),
+            hash: try row.string("hash"), created: try row.date("created_at"), expires: try row.optionalDate("expires_at"),
+            revoked: try row.optionalDate("revoked_at"), lastUsed: try row.optionalDate("last_used_at")
+        )
+    }
+
+    // MARK: Admins
+
+    func admin(id: String) async throws -> AdminAccount? {
+        guard let row = try await db.select().column("*").from("admin_accounts").where("id", .equal, id).first() else { return nil }
+        return try await admin(row)
+    }
+
+    func admin(organizationId: String, email: String) async throws -> AdminAccount? {
+        guard let row = try await db.select().column("*").from("admin_accounts")
+            .where("organization_id", .equal, organizationId).where("email_lower", .equal, email.lowercased()).first()
+        else { return nil }
+        return try await admin(row)
+    }
+
+    private func admin(_ row: any SQLRow) async throws -> AdminAccount {
+        let id = try row.string("id")
+        let roles = try await db.select().columns("role", "site_id").from("admin_roles").where("admin_id", .equal, id)
+            .orderBy("role").all().map { role in
+                AdminRole(kind: try role.enumValue("role", as: AdminRole.Kind.self), siteId: try role.optionalString("site_id"))
+            }
+        return AdminAccount(
+            id: id, organizationId: try row.string("organization_id"), email: try row.string("email"), roles: roles,
+            created: try row.date("created_at")
+        )
+    }
+
+    func insert(_ admin: AdminAccount) async throws {
+        try await mapped {
+            try await db.insert(into: "admin_accounts")
+                .columns("id", "organization_id", "email", "email_lower", "created_at")
+                .values(SQLBind(admin.id), SQLBind(admin.organizationId), SQLBind(admin.email), SQLBind(admin.email.lowercased()),
+                        SQLBind(admin.created.millisecondsSince1970))
+                .run()
+            for role in admin.roles {
+                try await db.insert(into: "admin_roles").columns("admin_id", "role", "site_id")
+                    .values(SQLBind(admin.id), SQLBind(role.kind.rawValue), SQLBind(role.siteId)).run()
+            }
+        }
+    }
+
+    func adminToken(prefix: String) async throws -> AdminToken? {
+        try await db.select().column("*").from("admin_tokens").where("prefix", .equal, prefix).first().map(Self.adminToken)
+    }
+
+    func insert(_ token: AdminToken) async throws {
+        try await mapped {
+            try await db.insert(into: "admin_tokens")
+                .columns("id", "admin_id", "prefix", "hash", "created_at", "expires_at", "revoked_at", "last_used_at")
+                .values(SQLBind(token.id), SQLBind(token.adminId), SQLBind(token.prefix), SQLBind(token.hash),
+                        SQLBind(token.created.millisecondsSince1970), SQLBind(token.expires.millis),
+                        SQLBind(token.revoked.millis), SQLBind(token.lastUsed.millis))
+                .run()
+        }
+    }
+
+    func update(_ token: AdminToken) async throws {
+        try await mapped {
+            try await db.update("admin_tokens")
+                .set("expires_at", to: token.expires.millis)
+                .set("revoked_at", to: token.revoked.millis)
+                .set("last_used_at", to: token.lastUsed.millis)
+                .where("id", .equal, token.id)
+                .run()
+        }
+    }
+
+    static func adminToken(_ row: any SQLRow) throws -> AdminToken {
+        AdminToken(
+            id: try row.string("id"), adminId: try row.string("admin_id"), prefix: try row.string("prefix"),
+            hash: try row.string("hash"), created: try row.date("created_at"), expires: try row.optionalDate("expires_at"),
+            revoked: try row.optionalDate("revoked_at"), lastUsed: try row.optionalDate("last_used_at")
+        )
+    }
+
+    // MARK: Sessions
+
+    func session(tokenHash: String) async throws -> Session? {
+        try await db.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
+            Session(
+                id: try row.string("id"), userId: try row.string("user_id"), tokenHash: try row.string("token_hash"),
+                created: try row.date("created_at"), expires: try row.date("expires_at"), revoked: try row.optionalDate("revoked_at")
+            )
+        }
+    }
+
+    func insert(_ session: Session) async throws {
+        try await mapped {
+            try await db.insert(into: "sessions")
+                .columns("id", "user_id", "token_hash", "created_at", "expires_at", "revoked_at")
+                .values(SQLBind(session.id), SQLBind(session.userId), SQLBind(session.tokenHash),
+                        SQLBind(session.created.millisecondsSince1970), SQLBind(session.expires.millisecondsSince1970),
+                        SQLBind(session.revoked.millis))
+                .run()
+        }
+    }
+
+    func update(_ session: Session) async throws {
+        try await mapped {
+            try await db.update("sessions")
+                .set("expires_at", to: session.expires.millisecondsSince1970)
+                .set("revoked_at", to: session.revoked.millis)
+                .where("id", .equal, session.id)
+                .run()
+        }
+    }
+}

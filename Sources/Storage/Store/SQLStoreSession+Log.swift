@@ -1,0 +1,59 @@
+import Directory
+import Foundation
+import SQLKit
+
+extension SQLStoreSession {
+    func append(_ entry: AuditEntry) async throws {
+        try await mapped {
+            try await db.insert(into: "audit_log")
+                .columns("id", "organization_id", "at", "actor", "action", "target_type", "target_id", "outcome", "detail")
+                .values(SQLBind(entry.id), SQLBind(entry.organizationId), SQLBind(entry.at.millisecondsSince1970),
+                        SQLBind(entry.actor), SQLBind(entry.action), SQLBind(entry.targetType), SQLBind(entry.targetId),
+                        SQLBind(entry.outcome), SQLBind(entry.detail))
+                .run()
+        }
+    }
+
+    func append(_ event: Event) async throws {
+        try await mapped {
+            try await db.insert(into: "events")
+                .columns("id", "organization_id", "type", "subject_type", "subject_id", "payload", "created_at")
+                .values(SQLBind(event.id), SQLBind(event.organizationId), SQLBind(event.type), SQLBind(event.subjectType),
+                        SQLBind(event.subjectId), try json(event.payload), SQLBind(event.created.millisecondsSince1970))
+                .run()
+        }
+    }
+
+    func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry> {
+        let items = try await db.select().column("*").from("audit_log").where("organization_id", .equal, organizationId)
+            .orderBy("at", .descending).orderBy("id", .descending).limit(page.limit).offset(page.offset).all()
+            .map { row in
+                AuditEntry(
+                    id: try row.string("id"), organizationId: try row.string("organization_id"), at: try row.date("at"),
+                    actor: try row.string("actor"), action: try row.string("action"), targetType: try row.string("target_type"),
+                    targetId: try row.string("target_id"), outcome: try row.string("outcome"), detail: try row.optionalString("detail")
+                )
+            }
+        let total = try await count(db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("audit_log").where("organization_id", .equal, organizationId))
+        return Page(items: items, total: total)
+    }
+
+    func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event] {
+        try await db.select()
+            .columns("sequence", "id", "organization_id", "type", "subject_type", "subject_id", "created_at")
+            .column(SQLAlias(SQLJSONText(column: "payload"), as: SQLIdentifier("payload")))
+            .from("events")
+            .where("organization_id", .equal, organizationId)
+            .where("sequence", .greaterThan, afterSequence ?? 0)
+            .orderBy("sequence").limit(min(max(limit, 0), PageRequest.maximumLimit)).all()
+            .map { row in
+                Event(
+                    id: try row.string("id"), organizationId: try row.string("organization_id"), type: try row.string("type"),
+                    subjectType: try row.string("subject_type"), subjectId: try row.string("subject_id"),
+                    payload: try fromJSON([String: JSONValue].self, try row.string("payload")), created: try row.date("created_at"),
+                    sequence: try row.decode(column: "sequence", as: Int64.self)
+                )
+            }
+    }
+}

@@ -1,0 +1,117 @@
+import Directory
+import Foundation
+import SQLKit
+
+extension SQLStoreSession {
+    /// `SELECT` of a user row: the document read back as text on both databases.
+    func selectUsers() -> SQLSelectBuilder {
+        db.select().column(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))).from("users")
+    }
+
+    func user(id: String) async throws -> User? {
+        try await selectUsers().where("id", .equal, id).first().map(user)
+    }
+
+    func user(directoryId: String, userName: String) async throws -> User? {
+        try await selectUsers().where("directory_id", .equal, directoryId)
+            .where("user_name_lower", .equal, userName.lowercased()).first().map(user)
+    }
+
+    func users(directoryId: String, page: PageRequest) async throws -> Page<User> {
+        let items = try await selectUsers().where("directory_id", .equal, directoryId)
+            .orderBy("user_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(user)
+        let total = try await count(db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("users").where("directory_id", .equal, directoryId))
+        return Page(items: items, total: total)
+    }
+
+    func users(organizationId: String, email: String) async throws -> [User] {
+        try await db.raw("""
+            SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))) FROM users
+            WHERE id IN (
+                SELECT e.user_id FROM user_emails e JOIN directories d ON d.id = e.directory_id
+                WHERE d.organization_id = \(bind: organizationId) AND e.value_lower = \(bind: email.lowercased())
+            )
+            ORDER BY created_at, id
+            """).all().map(user)
+    }
+
+    func users(siteId: String, page: PageRequest) async throws -> Page<User> {
+        // Everyone a grant on the site reaches: direct user grants, and members of granted groups, nested included.
+        let reach: SQLQueryString = """
+            WITH RECURSIVE granted(group_id) AS (
+                SELECT principal_id FROM access_grants WHERE site_id = \(bind: siteId) AND principal_kind = 'group'
+                UNION
+                SELECT m.member_id FROM memberships m JOIN granted g ON m.group_id = g.group_id WHERE m.member_kind = 'group'
+            ), reached(user_id) AS (
+                SELECT principal_id FROM access_grants WHERE site_id = \(bind: siteId) AND principal_kind = 'user'
+                UNION
+                SELECT m.member_id FROM memberships m JOIN granted g ON m.group_id = g.group_id WHERE m.member_kind = 'user'
+            )
+            """
+        let rows = try await db.raw("""
+            \(reach) SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))) FROM users u
+            JOIN reached r ON r.user_id = u.id
+            ORDER BY u.user_name_lower, u.id LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
+            """).all()
+        let total = try await db.raw("\(reach) SELECT COUNT(*) AS n FROM reached").first()
+        return Page(items: try rows.map(user), total: try total?.decode(column: "n", as: Int.self) ?? 0)
+    }
+
+    func insert(_ user: User) async throws {
+        try await mapped {
+            try await db.insert(into: "users")
+                .columns("id", "directory_id", "user_name", "user_name_lower", "external_id", "display_name", "active",
+                         "managed", "version", "created_at", "last_modified_at", "document")
+                .values(SQLBind(user.id), SQLBind(user.directoryId), SQLBind(user.userName), SQLBind(user.userName.lowercased()),
+                        SQLBind(user.externalId), SQLBind(user.displayName), SQLBind(user.active), SQLBind(user.managed),
+                        SQLBind(user.version), SQLBind(user.created.millisecondsSince1970),
+                        SQLBind(user.lastModified.millisecondsSince1970), try json(user))
+                .run()
+            try await insertEmails(of: user)
+        }
+    }
+
+    func update(_ user: User) async throws {
+        try await mapped {
+            try await db.update("users")
+                .set("user_name", to: user.userName)
+                .set("user_name_lower", to: user.userName.lowercased())
+                .set("external_id", to: user.externalId)
+                .set("display_name", to: user.displayName)
+                .set("active", to: user.active)
+                .set("managed", to: user.managed)
+                .set("version", to: user.version)
+                .set("last_modified_at", to: user.lastModified.millisecondsSince1970)
+                .set(SQLColumn("document"), to: try json(user))
+                .where("id", .equal, user.id)
+                .run()
+            try await db.delete(from: "user_emails").where("user_id", .equal, user.id).run()
+            try await insertEmails(of: user)
+        }
+    }
+
+    private func insertEmails(of user: User) async throws {
+        guard !user.emails.isEmpty else { return }
+        let insert = db.insert(into: "user_emails")
+            .columns("user_id", "directory_id", "position", "value", "value_lower", "type", "is_primary")
+        for (position, email) in user.emails.enumerated() {
+            _ = insert.values(SQLBind(user.id), SQLBind(user.directoryId), SQLBind(position), SQLBind(email.value),
+                              SQLBind(email.value.lowercased()), SQLBind(email.type), SQLBind(email.primary))
+        }
+        try await insert.run()
+    }
+
+    func deleteUser(id: String) async throws {
+        try await mapped {
+            // Polymorphic rows first; emails and sessions go by foreign-key cascade.
+            try await db.delete(from: "memberships").where("member_id", .equal, id).where("member_kind", .equal, "user").run()
+            try await db.delete(from: "access_grants").where("principal_id", .equal, id).where("principal_kind", .equal, "user").run()
+            try await db.delete(from: "users").where("id", .equal, id).run()
+        }
+    }
+
+    func user(_ row: any SQLRow) throws -> User {
+        try fromJSON(User.self, try row.string("document"))
+    }
+}
