@@ -90,15 +90,27 @@ let package = Package(
             path: "Benchmarks/RosterBenchmarks",
             swiftSettings: swiftSettings
         ),
+        // Test harness shared by the test targets: real SQLite files and a real PostgreSQL database per test.
+        .target(
+            name: "RosterTestSupport",
+            dependencies: [
+                "Storage", "Directory",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/RosterTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "SAMLTests", dependencies: ["SAML"], swiftSettings: swiftSettings),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Directory"], swiftSettings: swiftSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Directory", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RosterServerTests",
             dependencies: [
-                "RosterServer", "Storage", "Directory",
+                "RosterServer", "Storage", "Directory", "RosterTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,6 +13,18 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
             self.type = type
             self.primary = primary
         }
+
+        private enum CodingKeys: String, CodingKey {
+            case value, type, primary
+        }
+
+        /// `type` and `primary` are optional in input; `primary` defaults to false.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            value = try container.decode(String.self, forKey: .value)
+            type = try container.decodeIfPresent(String.self, forKey: .type)
+            primary = try container.decodeIfPresent(Bool.self, forKey: .primary) ?? false
+        }
     }
 
     /// The components of the user's name (RFC 7643 §4.1.1 `name`).

@@ -62,8 +62,15 @@ public struct APIError: HTTPResponseError, Sendable {
     /// A readable account of a JSON decoding failure, naming the field.
     static func describe(_ error: DecodingError) -> String {
         func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            return keys.isEmpty ? "the body" : "'\(keys.joined(separator: "."))'"
+            var text = ""
+            for key in context.codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + key.stringValue
+                }
+            }
+            return text.isEmpty ? "The body" : "'\(text)'"
         }
         switch error {
         case .keyNotFound(let key, let context):
@@ -85,7 +92,9 @@ public struct APIError: HTTPResponseError, Sendable {
         case is String.Type: "a string"
         case is Bool.Type: "a boolean"
         case is Int.Type, is Double.Type: "a number"
-        default: "\(type)"
+        default:
+            String(describing: type).hasPrefix("Dictionary") ? "a JSON object"
+                : String(describing: type).hasPrefix("Array") ? "a JSON array" : "\(type)"
         }
     }
 }

@@ -9,9 +9,11 @@ import Storage
 /// Wires Roster together: database, domain, routes. Serving is the caller's (`app.runService()`).
 public enum RosterApplication {
     /// Builds the application over an open, migrated database. The database is one of the application's services,
-    /// so graceful shutdown stops the HTTP server first and the database after it.
+    /// so graceful shutdown stops the HTTP server first and the database after it; pass `runsDatabase: false` when
+    /// the caller already runs it.
     public static func build(
-        configuration: RosterConfiguration, database: RosterDatabase, environment: RosterEnvironment = .live,
+        configuration: RosterConfiguration, database: RosterDatabase, runsDatabase: Bool = true, migrateOnStart: Bool = false,
+        environment: RosterEnvironment = .live,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), logger: Logger
     ) -> some ApplicationProtocol {
         let service = DirectoryService(
@@ -20,12 +22,22 @@ public enum RosterApplication {
         )
         let router = buildRouter(service: service, registry: registry)
         registry.makeGauge(name: "roster_info", labels: [("database", database.kind.rawValue)], help: "Roster build and database").set(1.0)
-        return Application(
+        var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),
-            services: [database],
+            services: runsDatabase ? [database] : [],
             logger: logger
         )
+        if migrateOnStart {
+            // Runs once the database service is up and before the server accepts connections; a failure stops start-up.
+            app.beforeServerStarts {
+                let applied = try await database.migrate()
+                logger.info("database ready", metadata: [
+                    "database": "\(database.location)", "migrations.applied": "\(applied)",
+                ])
+            }
+        }
+        return app
     }
 
     /// The routes of every surface.

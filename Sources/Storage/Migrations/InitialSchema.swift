@@ -186,7 +186,8 @@ enum InitialSchema {
 
         // The audit log outlives what it describes, so it has no foreign keys.
         try await db.create(table: "audit_log")
-            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("sequence", type: types.sequenceKey, .primaryKey(autoIncrement: true))
+            .column("id", type: .text, .notNull)
             .column("organization_id", type: .text, .notNull)
             .column("at", type: ts, .notNull)
             .column("actor", type: .text, .notNull)
@@ -196,7 +197,8 @@ enum InitialSchema {
             .column("outcome", type: .text, .notNull)
             .column("detail", type: .text)
             .run()
-        try await db.create(index: "audit_log_org_at_idx").on("audit_log").column("organization_id").column("at").run()
+        try await db.create(index: "audit_log_id_key").on("audit_log").column("id").unique().run()
+        try await db.create(index: "audit_log_org_sequence_idx").on("audit_log").column("organization_id").column("sequence").run()
 
         try await db.create(table: "events")
             .column("sequence", type: types.sequenceKey, .primaryKey(autoIncrement: true))

@@ -14,6 +14,7 @@ struct Migrator: Sendable {
     func migrate(_ migrations: [Migration] = Migrations.all) async throws -> [Int] {
         let types = SQLDialectTypes(kind: engine.kind)
         try await engine.withWriter { db in
+            try await lock(db)
             try await db.create(table: "schema_migrations")
                 .ifNotExists()
                 .column("version", type: .bigint, .primaryKey(autoIncrement: false))
@@ -24,10 +25,7 @@ struct Migrator: Sendable {
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             let didApply = try await engine.withWriter { db in
-                if engine.kind == .postgres {
-                    // Two servers starting together must not both migrate.
-                    try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.advisoryLockKey))").run()
-                }
+                try await lock(db)
                 let done = try await db.select().column("version").from("schema_migrations")
                     .where("version", .equal, migration.version).first()
                 guard done == nil else { return false }
@@ -44,6 +42,13 @@ struct Migrator: Sendable {
             }
         }
         return applied
+    }
+
+    /// Two servers starting together must not both migrate: on PostgreSQL each migration transaction first takes
+    /// a transaction-scoped advisory lock. (SQLite's `BEGIN IMMEDIATE` already serializes writers.)
+    private func lock(_ db: any SQLDatabase) async throws {
+        guard engine.kind == .postgres else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(\(bind: Self.advisoryLockKey))").run()
     }
 
     /// The versions recorded as applied.

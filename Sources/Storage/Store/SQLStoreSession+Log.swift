@@ -26,7 +26,7 @@ extension SQLStoreSession {
 
     func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry> {
         let items = try await db.select().column("*").from("audit_log").where("organization_id", .equal, organizationId)
-            .orderBy("at", .descending).orderBy("id", .descending).limit(page.limit).offset(page.offset).all()
+            .orderBy("sequence", .descending).limit(page.limit).offset(page.offset).all()
             .map { row in
                 AuditEntry(
                     id: try row.string("id"), organizationId: try row.string("organization_id"), at: try row.date("at"),

@@ -1,0 +1,220 @@
+import ArgumentParser
+import Directory
+import Foundation
+
+/// `roster org create`.
+struct OrgCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "org", abstract: "Manage organizations.", subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an organization (with its local directory).",
+            discussion: "Prints the organization id; with --json: {\"id\": ..., \"localDirectoryId\": ...}."
+        )
+
+        @Option(name: .long, help: "The organization's name.") var name: String
+        @Option(name: .long, help: "The plan: free or guard (identity providers need guard).") var plan: Organization.Plan = .free
+        @Option(name: .long, help: "The user-management experience: centralized or original.")
+        var userManagement: Organization.UserManagement = .centralized
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (organization, local) = try await CLI.withService(database) { service in
+                let organization = try await service.createOrganization(
+                    name: name, plan: plan, userManagement: userManagement, caller: .operatorCLI
+                )
+                let local = try await service.directories(organizationId: organization.id, caller: .operatorCLI)
+                    .first { $0.kind == .local }
+                return (organization, local)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(organization.id), "localDirectoryId": local.map { .string($0.id) } ?? .null])
+            } else {
+                print("Created organization \(organization.name) (\(organization.plan.rawValue) plan, \(organization.userManagement.rawValue) user management).")
+                print("id: \(organization.id)")
+                if let local { print("local directory id: \(local.id)") }
+            }
+        }
+    }
+}
+
+/// `roster site add`.
+struct SiteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "site", abstract: "Manage product sites.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a product site to an organization.", discussion: "With --json: {\"id\": ...}."
+        )
+
+        @Option(name: .long, help: "The organization id.") var org: String
+        @Option(name: .long, help: "The site name, a DNS label such as acme.") var name: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let site = try await CLI.withService(database) { service in
+                try await service.addSite(organizationId: org, name: name, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(site.id), "name": .string(site.name)])
+            } else {
+                print("Added site \(site.name).")
+                print("id: \(site.id)")
+            }
+        }
+    }
+}
+
+/// `roster product add`.
+struct ProductCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "product", abstract: "Manage products on sites.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a product to a site.", discussion: "With --json: {\"id\": ...}."
+        )
+
+        @Option(name: .long, help: "The site id.") var site: String
+        @Option(name: .long, help: "jira-software, jira-service-management or confluence.") var product: ProductKind
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let instance = try await CLI.withService(database) { service in
+                try await service.addProduct(siteId: site, product: product, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(instance.id), "product": .string(instance.product.rawValue)])
+            } else {
+                print("Added \(instance.product.displayName) to the site.")
+                print("id: \(instance.id)")
+            }
+        }
+    }
+}
+
+/// `roster admin create`.
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Manage admins.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an admin and print a one-time admin API token.",
+            discussion: "The token is shown once and stored hashed. With --json: {\"id\": ..., \"token\": ...}."
+        )
+
+        @Option(name: .long, help: "The organization id.") var org: String
+        @Option(name: .long, help: "The admin's email.") var email: String
+        @Option(name: .long, help: "org-admin, site-admin or user-access-admin.") var role: AdminRole.Kind = .orgAdmin
+        @Option(name: .long, help: "The site id, for site-admin (required) or a site's user-access-admin.") var site: String?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if role == .siteAdmin, site == nil { throw ValidationError("--role site-admin needs --site SITE.") }
+            if role == .orgAdmin, site != nil { throw ValidationError("--role org-admin applies to the whole organization; drop --site.") }
+        }
+
+        func run() async throws {
+            let issued = try await CLI.withService(database) { service in
+                try await service.createAdmin(
+                    organizationId: org, email: email, roles: [AdminRole(kind: role, siteId: site)], caller: .operatorCLI
+                )
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(issued.admin.id), "token": .string(issued.value)])
+            } else {
+                print("Created \(role.rawValue) \(issued.admin.email).")
+                print("id: \(issued.admin.id)")
+                print("admin API token (shown once, keep it safe): \(issued.value)")
+            }
+        }
+    }
+}
+
+/// `roster directory create` and `roster directory key rotate`.
+struct DirectoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "directory", abstract: "Manage identity provider directories.", subcommands: [Create.self, Key.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect an identity provider: create its directory and a first SCIM API key.",
+            discussion: """
+                Identity provider directories need the guard plan. With --portal-site the directory holds the portal-only \
+                customers of that Jira Service Management site. AD FS and other-saml are SSO only and get no API key. \
+                With --json: {"id": ..., "scimBaseUrl": ..., "apiKey": ...}; the key is shown once.
+                """
+        )
+
+        @Option(name: .long, help: "The organization id.") var org: String
+        @Option(name: .long, help: "The directory name admins will see.") var name: String
+        @Option(name: .long, help: "okta, entra-id, google-workspace, onelogin, jumpcloud, ping, auth0, cyberark, adfs or other-saml.")
+        var idp: IdentityProviderType
+        @Option(name: .long, help: "A Jira Service Management site id: connect the IdP for that site's portal-only customers.")
+        var portalSite: String?
+        @Option(name: .long, help: "Roster's public base URL for the SCIM URL. Default: ROSTER_BASE_URL, else http://127.0.0.1:8080.")
+        var baseURL: String?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let created = try await CLI.withService(database, baseURL: baseURL) { service in
+                try await service.createDirectory(
+                    organizationId: org, name: name, identityProvider: idp, portalSiteId: portalSite, caller: .operatorCLI
+                )
+            }
+            if output.json {
+                try CLI.printJSON([
+                    "id": .string(created.directory.id),
+                    "scimBaseUrl": created.scimBaseURL.map(JSONValue.string) ?? .null,
+                    "apiKey": created.apiKey.map(JSONValue.string) ?? .null,
+                ])
+            } else {
+                print("Connected \(idp.displayName) as directory \(created.directory.name).")
+                print("id: \(created.directory.id)")
+                if let url = created.scimBaseURL, let key = created.apiKey {
+                    print("SCIM base URL: \(url)")
+                    print("API key (shown once, keep it safe): \(key)")
+                } else {
+                    print("\(idp.displayName) is SSO only: no SCIM provisioning, so no API key.")
+                }
+            }
+        }
+    }
+
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Manage a directory's SCIM API keys.", subcommands: [Rotate.self])
+
+        struct Rotate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Issue a new SCIM API key and retire the current ones.",
+                discussion: "Old keys stop at once unless --overlap gives them seconds of grace. With --json: {\"id\": ..., \"apiKey\": ..., \"scimBaseUrl\": ...}."
+            )
+
+            @Option(name: .long, help: "The directory id.") var directory: String
+            @Option(name: .long, help: "Seconds the old keys keep working (default 0, at most 30 days).") var overlap: Double = 0
+            @Option(name: .long, help: "Roster's public base URL for the SCIM URL.") var baseURL: String?
+            @OptionGroup var database: DatabaseOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() async throws {
+                let (issued, url) = try await CLI.withService(database, baseURL: baseURL) { service in
+                    (try await service.rotateApiKey(directoryId: directory, overlap: overlap, caller: .operatorCLI),
+                     service.scimBaseURL(directoryId: directory))
+                }
+                if output.json {
+                    try CLI.printJSON(["id": .string(issued.key.id), "apiKey": .string(issued.token), "scimBaseUrl": .string(url)])
+                } else {
+                    print("New API key \(issued.key.id) for directory \(directory).")
+                    print("API key (shown once, keep it safe): \(issued.token)")
+                }
+            }
+        }
+    }
+}
