@@ -101,6 +101,8 @@ let package = Package(
             path: "Tests/RosterTestSupport",
             swiftSettings: swiftSettings
         ),
+        // Runs the built `roster` executable: the CLI contract and `roster serve` over real HTTP.
+        .testTarget(name: "rosterTests", dependencies: ["RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "SAMLTests", dependencies: ["SAML"], swiftSettings: swiftSettings),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: swiftSettings),

@@ -1,0 +1,117 @@
+import Foundation
+import RosterTestSupport
+import Testing
+
+@Suite("The roster command line", .serialized)
+struct CommandLineTests {
+    static func folder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test("every command that creates something prints one JSON object with its ids and secrets", arguments: TestDatabaseKind.available)
+    func jsonContract(kind: TestDatabaseKind) async throws {
+        let folder = try Self.folder()
+        let location = try await TestDatabase.makeLocation(kind)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = ["--database", location.url]
+
+        let org = try RosterProcess.run(["org", "create", "--name", "Acme", "--plan", "guard", "--json"] + db, in: folder)
+        #expect(org.status == 0, "\(org.stderr)")
+        let orgId = try #require(org.json["id"] as? String)
+        #expect(org.stdout.split(separator: "\n").count == 1)
+
+        let site = try RosterProcess.run(["site", "add", "--org", orgId, "--name", "acme", "--json"] + db, in: folder)
+        let siteId = try #require(site.json["id"] as? String)
+        let product = try RosterProcess.run(["product", "add", "--site", siteId, "--product", "jira-service-management", "--json"] + db, in: folder)
+        #expect(product.json["id"] is String)
+
+        let admin = try RosterProcess.run(["admin", "create", "--org", orgId, "--email", "root@acme.com", "--json"] + db, in: folder)
+        #expect(admin.json["id"] is String)
+        #expect((admin.json["token"] as? String)?.hasPrefix("rat_") == true)
+
+        let directory = try RosterProcess.run(
+            ["directory", "create", "--org", orgId, "--name", "Okta", "--idp", "okta", "--base-url", "https://roster.example.com", "--json"] + db,
+            in: folder
+        )
+        #expect(directory.status == 0, "\(directory.stderr)")
+        let directoryId = try #require(directory.json["id"] as? String)
+        #expect(directory.json["scimBaseUrl"] as? String == "https://roster.example.com/scim/directory/\(directoryId)")
+        #expect((directory.json["apiKey"] as? String)?.hasPrefix("rsk_") == true)
+
+        let portal = try RosterProcess.run(
+            ["directory", "create", "--org", orgId, "--name", "Customers", "--idp", "auth0", "--portal-site", siteId, "--json"] + db, in: folder
+        )
+        #expect(portal.status == 0, "\(portal.stderr)")
+
+        let rotated = try RosterProcess.run(["directory", "key", "rotate", "--directory", directoryId, "--json"] + db, in: folder)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect((rotated.json["apiKey"] as? String)?.hasPrefix("rsk_") == true)
+        #expect(rotated.json["apiKey"] as? String != directory.json["apiKey"] as? String)
+
+        let migrate = try RosterProcess.run(["migrate", "--json"] + db, in: folder)
+        #expect(migrate.json["applied"] as? [Int] == [])
+
+        // Refusals: a message on stderr, nothing on stdout, a non-zero exit.
+        let free = try RosterProcess.run(["org", "create", "--name", "Free", "--json"] + db, in: folder)
+        let freeId = try #require(free.json["id"] as? String)
+        let refused = try RosterProcess.run(["directory", "create", "--org", freeId, "--name", "Okta", "--idp", "okta", "--json"] + db, in: folder)
+        #expect(refused.status != 0)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("Guard plan"))
+        let unknown = try RosterProcess.run(["site", "add", "--org", "no-such-org", "--name", "x"] + db, in: folder)
+        #expect(unknown.status != 0 && unknown.stderr.contains("No organization"))
+        let badIdp = try RosterProcess.run(["directory", "create", "--org", orgId, "--name", "X", "--idp", "myspace"] + db, in: folder)
+        #expect(badIdp.status != 0 && badIdp.stderr.contains("idp"))
+        try await location.dispose()
+    }
+
+    @Test("--help explains every command")
+    func help() throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for command in [[], ["serve"], ["migrate"], ["org", "create"], ["site", "add"], ["product", "add"], ["admin", "create"],
+                        ["directory", "create"], ["directory", "key", "rotate"]] {
+            let output = try RosterProcess.run(command + ["--help"], in: folder)
+            #expect(output.status == 0)
+            #expect(output.stdout.contains("USAGE"), "\(command)")
+        }
+    }
+
+    @Test("roster serve migrates on first start, serves, and stops cleanly on SIGTERM", arguments: TestDatabaseKind.available)
+    func serve(kind: TestDatabaseKind) async throws {
+        let folder = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let location = try await TestDatabase.makeLocation(kind)
+        let port = try RosterProcess.freePort()
+        // The default database is ./roster.sqlite; the PostgreSQL run passes the URL through the environment.
+        let environment = kind == .postgres ? ["ROSTER_DATABASE_URL": location.url] : [:]
+        let server = try RosterProcess.start(["serve", "--port", "\(port)"], environment: environment, in: folder)
+        var health: (Int, String)?
+        for _ in 0..<300 where health == nil {
+            health = await RosterProcess.get("http://127.0.0.1:\(port)/healthz")
+            if health == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(health?.0 == 200)
+        #expect(await RosterProcess.get("http://127.0.0.1:\(port)/readyz")?.0 == 200)
+        if kind == .sqlite {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("roster.sqlite").path))
+        }
+
+        // The CLI and the server share the database: a token made by the CLI works at once.
+        let org = try RosterProcess.run(["org", "create", "--name", "Acme", "--json"], environment: environment, in: folder)
+        let orgId = try #require(org.json["id"] as? String)
+        let admin = try RosterProcess.run(["admin", "create", "--org", orgId, "--email", "a@acme.com", "--json"], environment: environment, in: folder)
+        let token = try #require(admin.json["token"] as? String)
+        #expect(await RosterProcess.get("http://127.0.0.1:\(port)/api/v1/me", token: token)?.0 == 200)
+        #expect(await RosterProcess.get("http://127.0.0.1:\(port)/api/v1/me")?.0 == 401)
+
+        server.terminate()
+        let deadline = Date().addingTimeInterval(15)
+        while server.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!server.isRunning)
+        if !server.isRunning { #expect(server.terminationStatus == 0) } else { kill(server.processIdentifier, SIGKILL) }
+        try await location.dispose()
+    }
+}
