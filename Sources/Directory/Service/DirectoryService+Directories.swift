@@ -132,12 +132,13 @@ extension DirectoryService {
             }
             let retireAt = environment.now().addingTimeInterval(overlap)
             for var key in try await tx.apiKeys(directoryId: directoryId) where key.isUsable(at: environment.now()) {
-                key.revoked = min(retireAt, key.expires ?? retireAt)
+                let revokedAt = min(retireAt, key.expires ?? retireAt)
+                key.revoked = revokedAt
                 try await tx.update(key)
                 try await record(
                     tx, organizationId: organization.id, caller: caller, action: "api_key.revoked",
                     targetType: "api_key", targetId: key.id,
-                    payload: ["directoryId": .string(directoryId), "revokedAt": .string(ISO8601DateFormatter().string(from: key.revoked!))]
+                    payload: ["directoryId": .string(directoryId), "revokedAt": .string(ISO8601DateFormatter().string(from: revokedAt))]
                 )
             }
             return try await issueApiKey(tx, directory: directory, caller: caller)
@@ -153,7 +154,7 @@ extension DirectoryService {
             guard var key = try await tx.apiKeys(directoryId: directoryId).first(where: { $0.id == keyId }) else {
                 throw DirectoryError(.notFound, "No API key with id \(keyId) in this directory.")
             }
-            guard key.revoked == nil || key.revoked! > environment.now() else { return }
+            if let revoked = key.revoked, revoked <= environment.now() { return }
             key.revoked = environment.now()
             try await tx.update(key)
             try await record(

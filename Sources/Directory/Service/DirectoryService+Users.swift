@@ -33,7 +33,7 @@ extension DirectoryService {
             else { throw DirectoryError(.notFound, "The organization has no local directory.") }
             let user = try await insertUser(tx, draft: draft, directory: local, caller: caller)
             for productId in Set(productIds).sorted() {
-                try await insertGrant(
+                _ = try await insertGrant(
                     tx, organizationId: organization.id, principal: .user(user.id), siteId: siteId,
                     productId: productId, role: .user, caller: caller
                 )
