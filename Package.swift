@@ -40,6 +40,7 @@ let package = Package(
         .target(
             name: "Directory",
             dependencies: [
+                "SCIM",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

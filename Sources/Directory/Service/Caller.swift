@@ -6,6 +6,8 @@ public enum Caller: Sendable {
     case admin(AdminAccount)
     /// Roster's own background work.
     case system
+    /// An identity provider provisioning over SCIM with one directory's API key.
+    case provisioning(ApiKey)
 
     /// The actor recorded in the audit log.
     public var actor: Actor {
@@ -13,6 +15,7 @@ public enum Caller: Sendable {
         case .operatorCLI: .operatorCLI
         case .admin(let admin): .admin(id: admin.id)
         case .system: .system
+        case .provisioning(let key): .apiKey(id: key.id)
         }
     }
 
@@ -22,6 +25,9 @@ public enum Caller: Sendable {
         switch self {
         case .operatorCLI, .system:
             return
+        case .provisioning:
+            // A SCIM key acts only through the provisioning use cases, on its own directory.
+            throw DirectoryError(.forbidden, "A SCIM API key cannot do this.")
         case .admin(let admin):
             guard admin.organizationId == organization.id else {
                 throw DirectoryError(.notFound, "No such organization.")

@@ -68,45 +68,71 @@ extension DirectoryService {
     public func replaceUser(id: String, draft: UserDraft, expectedVersion: Int? = nil, caller: Caller) async throws -> User {
         let draft = try draft.validated()
         return try await store.write { tx in
-            var user = try await requireUser(tx, id)
+            let user = try await requireUser(tx, id)
             let organization = try await organizationOf(tx, user: user)
             try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
             if let expectedVersion, expectedVersion != user.version {
                 throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
             }
-            if draft.userName.lowercased() != user.userName.lowercased(),
-               try await tx.user(directoryId: user.directoryId, userName: draft.userName) != nil {
-                throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
-            }
-            let wasActive = user.active
-            apply(draft, to: &user)
-            user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
-            user.version += 1
-            user.lastModified = environment.now()
-            try await mapUniqueViolation(
-                DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
-            ) {
-                try await tx.update(user)
-            }
-            let action = switch (wasActive, user.active) {
-            case (true, false): "user.deactivated"
-            case (false, true): "user.reactivated"
-            default: "user.updated"
-            }
-            try await record(
-                tx, organizationId: organization.id, caller: caller, action: action, targetType: "user",
-                targetId: user.id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
-            )
-            return user
+            return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
         }
     }
 
-    /// Deletes a user with their memberships, direct grants and sessions.
-    public func deleteUser(id: String, caller: Caller) async throws {
+    /// Writes a validated draft over an existing user, with its audit entry and event.
+    func write(_ draft: UserDraft, over current: User, organization: Organization, caller: Caller, tx: any DirectoryWriting) async throws -> User {
+        var user = current
+        if draft.userName.lowercased() != user.userName.lowercased(),
+           try await tx.user(directoryId: user.directoryId, userName: draft.userName) != nil {
+            throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+        }
+        let wasActive = user.active
+        apply(draft, to: &user)
+        user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
+        user.version += 1
+        user.lastModified = environment.now()
+        try await mapUniqueViolation(
+            DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+        ) {
+            try await tx.update(user)
+        }
+        let action = switch (wasActive, user.active) {
+        case (true, false): "user.deactivated"
+        case (false, true): "user.reactivated"
+        default: "user.updated"
+        }
+        try await record(
+            tx, organizationId: organization.id, caller: caller, action: action, targetType: "user",
+            targetId: user.id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
+        )
+        return user
+    }
+
+    /// Changes a user by a function of its current state, in one transaction (a SCIM PATCH): no concurrent write
+    /// is lost between the read and the write.
+    public func modifyUser(
+        id: String, expectedVersion: Int? = nil, caller: Caller, _ transform: @Sendable (User) throws -> UserDraft
+    ) async throws -> User {
         try await store.write { tx in
             let user = try await requireUser(tx, id)
             let organization = try await organizationOf(tx, user: user)
             try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            if let expectedVersion, expectedVersion != user.version {
+                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            }
+            let draft = try transform(user).validated()
+            return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
+        }
+    }
+
+    /// Deletes a user with their memberships, direct grants and sessions.
+    public func deleteUser(id: String, expectedVersion: Int? = nil, caller: Caller) async throws {
+        try await store.write { tx in
+            let user = try await requireUser(tx, id)
+            let organization = try await organizationOf(tx, user: user)
+            try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            if let expectedVersion, expectedVersion != user.version {
+                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            }
             try await tx.deleteUser(id: id)
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.deleted", targetType: "user",
@@ -180,6 +206,10 @@ extension DirectoryService {
     func requireUserPermission(
         _ reader: any DirectoryReading, user: User, organization: Organization, caller: Caller
     ) async throws {
+        if case .provisioning(let key) = caller {
+            guard key.directoryId == user.directoryId else { throw DirectoryError(.notFound, "No user with id \(user.id).") }
+            return
+        }
         guard case .admin(let admin) = caller else { return }
         guard admin.organizationId == organization.id else {
             throw DirectoryError(.notFound, "No user with id \(user.id).")

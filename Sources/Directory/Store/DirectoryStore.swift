@@ -1,4 +1,5 @@
 import Foundation
+import SCIM
 
 /// A window into a list: `offset` items skipped, at most `limit` returned.
 public struct PageRequest: Sendable, Hashable {
@@ -22,6 +23,20 @@ public struct Page<Item: Sendable>: Sendable {
     public init(items: [Item], total: Int) {
         self.items = items
         self.total = total
+    }
+}
+
+/// A group a user belongs to, as a user's `groups` attribute shows it.
+public struct UserGroup: Sendable, Hashable {
+    public var groupId: String
+    public var displayName: String
+    /// False when the membership comes through a nested group.
+    public var direct: Bool
+
+    public init(groupId: String, displayName: String, direct: Bool) {
+        self.groupId = groupId
+        self.displayName = displayName
+        self.direct = direct
     }
 }
 
@@ -60,6 +75,18 @@ public protocol DirectoryReading: Sendable {
     /// Users with effective access to any product of the site, ordered by userName.
     func users(siteId: String, page: PageRequest) async throws -> Page<User>
 
+    /// A SCIM list query (filter, sort, page) over a directory's users; `startIndex` is 1-based.
+    func users(directoryId: String, query: ListQuery) async throws -> Page<User>
+    /// A SCIM list query over a directory's groups.
+    func groups(directoryId: String, query: ListQuery) async throws -> Page<Group>
+    /// Which of `ids` are users of the directory.
+    func existingUserIds(directoryId: String, ids: [String]) async throws -> Set<String>
+    /// Which of `ids` are groups of the directory.
+    func existingGroupIds(directoryId: String, ids: [String]) async throws -> Set<String>
+    func group(directoryId: String, displayName: String) async throws -> Group?
+    /// The groups each user belongs to, directly or through nested groups, in one query.
+    func groupsOf(userIds: [String]) async throws -> [String: [UserGroup]]
+
     func group(id: String) async throws -> Group?
     func groups(directoryId: String, page: PageRequest) async throws -> Page<Group>
     func members(groupId: String, page: PageRequest) async throws -> Page<Membership>
@@ -87,6 +114,9 @@ public protocol DirectoryReading: Sendable {
 
     /// Newest first.
     func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry>
+    /// A directory's provisioning log, newest first; `failuresOnly` keeps status >= 400.
+    func provisioningLog(directoryId: String, failuresOnly: Bool, page: PageRequest) async throws -> Page<ProvisioningLogEntry>
+
     /// In outbox order.
     func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event]
 }
@@ -111,6 +141,13 @@ public protocol DirectoryWriting: DirectoryReading {
     func insert(_ membership: Membership) async throws -> Bool
     /// Removes a membership; returns false when there was none.
     func deleteMembership(groupId: String, memberId: String) async throws -> Bool
+    /// Adds memberships, skipping existing ones; returns the member ids actually added. One statement per chunk,
+    /// whatever the group's size.
+    func insertMemberships(_ memberships: [Membership]) async throws -> [String]
+    /// Removes the given members; returns the member ids actually removed.
+    func deleteMemberships(groupId: String, memberIds: [String]) async throws -> [String]
+    /// Makes the group's members exactly `memberships`, by difference; returns (added, removed) member ids.
+    func replaceMemberships(groupId: String, with memberships: [Membership]) async throws -> (added: [String], removed: [String])
 
     func insert(_ grant: AccessGrant) async throws
     func deleteAccessGrant(id: String) async throws
@@ -130,4 +167,11 @@ public protocol DirectoryWriting: DirectoryReading {
 
     func append(_ entry: AuditEntry) async throws
     func append(_ event: Event) async throws
+    /// Appends many events in one statement per chunk.
+    func append(events: [Event]) async throws
+
+    /// Appends one entry to a directory's provisioning log.
+    func append(_ entry: ProvisioningLogEntry) async throws
+    /// Deletes provisioning log entries older than `date`; returns how many.
+    func pruneProvisioningLog(before date: Date) async throws -> Int
 }

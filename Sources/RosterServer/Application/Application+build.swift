@@ -25,7 +25,12 @@ public enum RosterApplication {
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),
-            services: runsDatabase ? [database] : [],
+            services: (runsDatabase ? [database] : []) + [
+                ProvisioningLogPruner(
+                    service: service, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(3600),
+                    logger: logger
+                ) as any Service,
+            ],
             logger: logger
         )
         if migrateOnStart {
@@ -53,6 +58,7 @@ public enum RosterApplication {
         SitesController(service: service).addRoutes(to: api)
         DirectoriesController(service: service).addRoutes(to: api)
         UsersController(service: service).addRoutes(to: api)
+        SCIMController(service: service).addRoutes(to: router)
         return router
     }
 }

@@ -11,16 +11,19 @@ public struct RosterConfiguration: Sendable {
     /// `ROSTER_BASE_URL`: how clients reach Roster; used in SCIM URLs, SAML entity IDs and links.
     public var baseURL: String
     public var logLevel: Logger.Level
+    /// `ROSTER_PROVISIONING_LOG_DAYS`: how long provisioning requests stay in a directory's troubleshooting log.
+    public var provisioningLogRetentionDays: Double
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .defaultSQLite,
-        baseURL: String? = nil, logLevel: Logger.Level = .info
+        baseURL: String? = nil, logLevel: Logger.Level = .info, provisioningLogRetentionDays: Double = 30
     ) {
         self.host = host
         self.port = port
         self.database = database
         self.baseURL = baseURL ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         self.logLevel = logLevel
+        self.provisioningLogRetentionDays = provisioningLogRetentionDays
     }
 
     /// Reads `ROSTER_HOST`, `ROSTER_PORT`, `ROSTER_DATABASE_URL`, `ROSTER_BASE_URL` and `ROSTER_LOG_LEVEL`;
@@ -43,9 +46,16 @@ public struct RosterConfiguration: Sendable {
         }
         let database = try DatabaseLocation(url: databaseURL ?? environment["ROSTER_DATABASE_URL"] ?? "roster.sqlite")
         let logLevel = environment["ROSTER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        var retention = 30.0
+        if let raw = environment["ROSTER_PROVISIONING_LOG_DAYS"] {
+            guard let days = Double(raw), days > 0 else {
+                throw ConfigurationError(message: "ROSTER_PROVISIONING_LOG_DAYS must be a positive number of days, not \"\(raw)\".")
+            }
+            retention = days
+        }
         return RosterConfiguration(
             host: host, port: resolvedPort, database: database, baseURL: baseURL ?? environment["ROSTER_BASE_URL"],
-            logLevel: logLevel
+            logLevel: logLevel, provisioningLogRetentionDays: retention
         )
     }
 }

@@ -8,6 +8,8 @@ public struct RosterRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AdminAuthenticationMiddleware` on `/api/v1`.
     public var admin: AdminAccount?
+    /// Set by `SCIMMiddleware` on `/scim/directory/{directoryId}`.
+    public var apiKey: ApiKey?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -39,6 +39,16 @@ struct DirectoriesController {
             )
             return Response(status: .noContent)
         }
+        group.get("directories/:dir/provisioning-log") { request, context in
+            let page = try request.pageRequest()
+            let failuresOnly = request.uri.queryParameters["failures"].map { $0 == "true" || $0 == "1" } ?? false
+            return JSONBody(ListBody(
+                try await service.provisioningLog(
+                    directoryId: try context.parameter("dir"), failuresOnly: failuresOnly, page: page, caller: try context.caller()
+                ),
+                page
+            ))
+        }
         group.get("directories/:dir/users") { request, context in
             let page = try request.pageRequest()
             return JSONBody(ListBody(

@@ -11,5 +11,6 @@ struct Migration: Sendable {
 enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", apply: InitialSchema.apply),
+        Migration(version: 2, name: "scim provisioning", apply: SCIMSchema.apply),
     ]
 }

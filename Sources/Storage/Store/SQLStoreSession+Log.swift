@@ -57,3 +57,43 @@ extension SQLStoreSession {
             }
     }
 }
+
+extension SQLStoreSession {
+    func append(_ entry: ProvisioningLogEntry) async throws {
+        try await mapped {
+            try await db.insert(into: "provisioning_log")
+                .columns("directory_id", "at", "method", "path", "status", "scim_type", "detail", "duration_ms",
+                         "resource_type", "resource_id", "api_key_id")
+                .values(SQLBind(entry.directoryId), SQLBind(entry.at.millisecondsSince1970), SQLBind(entry.method),
+                        SQLBind(String(entry.path.prefix(2_000))), SQLBind(entry.status), SQLBind(entry.scimType),
+                        SQLBind(entry.detail.map { String($0.prefix(2_000)) }), SQLBind(entry.durationMilliseconds),
+                        SQLBind(entry.resourceType), SQLBind(entry.resourceId), SQLBind(entry.apiKeyId))
+                .run()
+        }
+    }
+
+    func provisioningLog(directoryId: String, failuresOnly: Bool, page: PageRequest) async throws -> Page<ProvisioningLogEntry> {
+        var select = db.select().column("*").from("provisioning_log").where("directory_id", .equal, directoryId)
+        var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("provisioning_log").where("directory_id", .equal, directoryId)
+        if failuresOnly {
+            select = select.where("status", .greaterThanOrEqual, 400)
+            counter = counter.where("status", .greaterThanOrEqual, 400)
+        }
+        let items = try await select.orderBy("sequence", .descending).limit(page.limit).offset(page.offset).all().map { row in
+            ProvisioningLogEntry(
+                sequence: try row.decode(column: "sequence", as: Int64.self), directoryId: try row.string("directory_id"),
+                at: try row.date("at"), method: try row.string("method"), path: try row.string("path"),
+                status: try row.decode(column: "status", as: Int.self), scimType: try row.optionalString("scim_type"),
+                detail: try row.optionalString("detail"), durationMilliseconds: try row.decode(column: "duration_ms", as: Int.self),
+                resourceType: try row.optionalString("resource_type"), resourceId: try row.optionalString("resource_id"),
+                apiKeyId: try row.optionalString("api_key_id")
+            )
+        }
+        return Page(items: items, total: try await count(counter))
+    }
+
+    func pruneProvisioningLog(before date: Date) async throws -> Int {
+        try await db.delete(from: "provisioning_log").where("at", .lessThan, date.millisecondsSince1970).returning("sequence").all().count
+    }
+}

@@ -61,10 +61,11 @@ extension SQLStoreSession {
     func insert(_ user: User) async throws {
         try await mapped {
             try await db.insert(into: "users")
-                .columns("id", "directory_id", "user_name", "user_name_lower", "external_id", "display_name", "active",
-                         "managed", "version", "created_at", "last_modified_at", "document")
+                .columns("id", "directory_id", "user_name", "user_name_lower", "external_id", "display_name", "display_name_lower",
+                         "active", "managed", "version", "created_at", "last_modified_at", "document")
                 .values(SQLBind(user.id), SQLBind(user.directoryId), SQLBind(user.userName), SQLBind(user.userName.lowercased()),
-                        SQLBind(user.externalId), SQLBind(user.displayName), SQLBind(user.active), SQLBind(user.managed),
+                        SQLBind(user.externalId), SQLBind(user.displayName), SQLBind(user.displayName?.lowercased()),
+                        SQLBind(user.active), SQLBind(user.managed),
                         SQLBind(user.version), SQLBind(user.created.millisecondsSince1970),
                         SQLBind(user.lastModified.millisecondsSince1970), try json(user))
                 .run()
@@ -79,6 +80,7 @@ extension SQLStoreSession {
                 .set("user_name_lower", to: user.userName.lowercased())
                 .set("external_id", to: user.externalId)
                 .set("display_name", to: user.displayName)
+                .set("display_name_lower", to: user.displayName?.lowercased())
                 .set("active", to: user.active)
                 .set("managed", to: user.managed)
                 .set("version", to: user.version)

@@ -1,0 +1,255 @@
+import Foundation
+import SCIM
+
+/// What a provisioning write did to a group's members.
+public struct MembershipOutcome: Sendable, Hashable {
+    public var added: [String]
+    public var removed: [String]
+
+    public init(added: [String] = [], removed: [String] = []) {
+        self.added = added
+        self.removed = removed
+    }
+}
+
+/// Provisioning use cases: what an identity provider does over SCIM with one directory's API key.
+/// Every call is scoped to the key's directory; ids of other directories are "not found".
+extension DirectoryService {
+    func requireProvisioningDirectory(_ reader: any DirectoryReading, _ key: ApiKey, _ directoryId: String) async throws -> Directory {
+        guard key.directoryId == directoryId else { throw DirectoryError(.notFound, "No directory with id \(directoryId).") }
+        let directory = try await requireDirectory(reader, directoryId)
+        guard directory.acceptsProvisioning else {
+            throw DirectoryError(.unsupported, "This directory's identity provider does not provision over SCIM.")
+        }
+        return directory
+    }
+
+    // MARK: Users
+
+    /// A SCIM list of the directory's users.
+    public func provisionedUsers(directoryId: String, query: ListQuery, key: ApiKey) async throws -> Page<User> {
+        try await store.read { reader in
+            _ = try await requireProvisioningDirectory(reader, key, directoryId)
+            return try await reader.users(directoryId: directoryId, query: query)
+        }
+    }
+
+    /// One user of the directory.
+    public func provisionedUser(directoryId: String, id: String, key: ApiKey) async throws -> User {
+        try await store.read { reader in
+            _ = try await requireProvisioningDirectory(reader, key, directoryId)
+            guard let user = try await reader.user(id: id), user.directoryId == directoryId else {
+                throw DirectoryError(.notFound, "No user with id \(id).")
+            }
+            return user
+        }
+    }
+
+    /// Creates a user from the identity provider.
+    public func provisionUser(directoryId: String, draft: UserDraft, key: ApiKey) async throws -> User {
+        let draft = try draft.validated()
+        return try await store.write { tx in
+            let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+            return try await insertUser(tx, draft: draft, directory: directory, caller: .provisioning(key))
+        }
+    }
+
+    // MARK: Groups
+
+    /// A SCIM list of the directory's groups.
+    public func provisionedGroups(directoryId: String, query: ListQuery, key: ApiKey) async throws -> Page<Group> {
+        try await store.read { reader in
+            _ = try await requireProvisioningDirectory(reader, key, directoryId)
+            return try await reader.groups(directoryId: directoryId, query: query)
+        }
+    }
+
+    /// One group of the directory.
+    public func provisionedGroup(directoryId: String, id: String, key: ApiKey) async throws -> Group {
+        try await store.read { reader in
+            _ = try await requireProvisioningDirectory(reader, key, directoryId)
+            guard let group = try await reader.group(id: id), group.directoryId == directoryId else {
+                throw DirectoryError(.notFound, "No group with id \(id).")
+            }
+            return group
+        }
+    }
+
+    /// All members of a group, for its SCIM representation.
+    public func provisionedMembers(groupId: String, key: ApiKey) async throws -> [Membership] {
+        try await store.read { reader in
+            guard let group = try await reader.group(id: groupId), group.directoryId == key.directoryId else {
+                throw DirectoryError(.notFound, "No group with id \(groupId).")
+            }
+            var all: [Membership] = []
+            var offset = 0
+            while true {
+                let page = try await reader.members(groupId: groupId, page: PageRequest(offset: offset, limit: PageRequest.maximumLimit))
+                all += page.items
+                offset += page.items.count
+                if page.items.isEmpty || offset >= page.total { break }
+            }
+            return all
+        }
+    }
+
+    /// Creates a synced group with its first members.
+    public func provisionGroup(
+        directoryId: String, displayName: String, externalId: String?, members: [MemberReference], key: ApiKey
+    ) async throws -> Group {
+        let displayName = try Validation.name(displayName, field: "displayName")
+        return try await mapUniqueViolation(DirectoryError(.alreadyExists, "A group named \"\(displayName)\" already exists in this directory.")) {
+            try await store.write { tx in
+                let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+                if try await tx.group(directoryId: directoryId, displayName: displayName) != nil {
+                    throw DirectoryError(.alreadyExists, "A group named \"\(displayName)\" already exists in this directory.")
+                }
+                let now = environment.now()
+                var group = Group(
+                    id: environment.newID(), directoryId: directoryId, displayName: displayName, externalId: externalId,
+                    synced: true, created: now, lastModified: now
+                )
+                try await tx.insert(group)
+                try await record(
+                    tx, organizationId: directory.organizationId, caller: .provisioning(key), action: "group.created",
+                    targetType: "group", targetId: group.id,
+                    payload: ["directoryId": .string(directoryId), "displayName": .string(displayName)]
+                )
+                _ = try await applyMemberChanges(tx, group: &group, directory: directory, changes: [.add(members)], caller: .provisioning(key))
+                return group
+            }
+        }
+    }
+
+    /// Changes a synced group: its name and external id, and its members by the given changes, in one transaction.
+    /// `expectedVersion`, when given, must match.
+    public func updateProvisionedGroup(
+        directoryId: String, id: String, displayName: String?, externalId: String??, changes: [MemberChange],
+        expectedVersion: Int? = nil, key: ApiKey
+    ) async throws -> (Group, MembershipOutcome) {
+        let newName = try displayName.map { try Validation.name($0, field: "displayName") }
+        return try await mapUniqueViolation(DirectoryError(.alreadyExists, "A group with that displayName already exists in this directory.")) {
+            try await store.write { tx in
+                let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+                guard var group = try await tx.group(id: id), group.directoryId == directoryId else {
+                    throw DirectoryError(.notFound, "No group with id \(id).")
+                }
+                if let expectedVersion, expectedVersion != group.version {
+                    throw DirectoryError(.versionMismatch, "The group changed since version \(expectedVersion).")
+                }
+                var renamed = false
+                if let newName, newName != group.displayName {
+                    if newName.lowercased() != group.displayName.lowercased(),
+                       try await tx.group(directoryId: directoryId, displayName: newName) != nil {
+                        throw DirectoryError(.alreadyExists, "A group named \"\(newName)\" already exists in this directory.")
+                    }
+                    group.displayName = newName
+                    renamed = true
+                }
+                if let externalId, externalId != group.externalId {
+                    group.externalId = externalId
+                    renamed = true
+                }
+                if renamed {
+                    group.version += 1
+                    group.lastModified = environment.now()
+                    try await tx.update(group)
+                    try await record(
+                        tx, organizationId: directory.organizationId, caller: .provisioning(key), action: "group.updated",
+                        targetType: "group", targetId: group.id, payload: ["displayName": .string(group.displayName)]
+                    )
+                }
+                let outcome = try await applyMemberChanges(tx, group: &group, directory: directory, changes: changes, caller: .provisioning(key))
+                return (group, outcome)
+            }
+        }
+    }
+
+    /// Deletes a synced group; memberships and grants go with it.
+    public func deleteProvisionedGroup(directoryId: String, id: String, expectedVersion: Int? = nil, key: ApiKey) async throws {
+        try await store.write { tx in
+            let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+            guard let group = try await tx.group(id: id), group.directoryId == directoryId else {
+                throw DirectoryError(.notFound, "No group with id \(id).")
+            }
+            if let expectedVersion, expectedVersion != group.version {
+                throw DirectoryError(.versionMismatch, "The group changed since version \(expectedVersion).")
+            }
+            try await tx.deleteGroup(id: id)
+            try await record(
+                tx, organizationId: directory.organizationId, caller: .provisioning(key), action: "group.deleted",
+                targetType: "group", targetId: id, payload: ["displayName": .string(group.displayName)]
+            )
+        }
+    }
+
+    /// Applies member changes row by row: the cost follows the change, not the group's size. Writes one event per
+    /// member added or removed and one audit entry for the request.
+    func applyMemberChanges(
+        _ tx: any DirectoryWriting, group: inout Group, directory: Directory, changes: [MemberChange], caller: Caller
+    ) async throws -> MembershipOutcome {
+        var outcome = MembershipOutcome()
+        for change in changes {
+            switch change {
+            case .add(let references):
+                let memberships = try await resolveMembers(tx, references, group: group)
+                outcome.added += try await tx.insertMemberships(memberships)
+            case .remove(let ids):
+                outcome.removed += try await tx.deleteMemberships(groupId: group.id, memberIds: ids)
+            case .removeAll:
+                outcome.removed += try await tx.replaceMemberships(groupId: group.id, with: []).removed
+            case .replace(let references):
+                let memberships = try await resolveMembers(tx, references, group: group)
+                let (added, removed) = try await tx.replaceMemberships(groupId: group.id, with: memberships)
+                outcome.added += added
+                outcome.removed += removed
+            }
+        }
+        guard !outcome.added.isEmpty || !outcome.removed.isEmpty else { return outcome }
+        group.version += 1
+        group.lastModified = environment.now()
+        try await tx.update(group)
+        let now = environment.now()
+        let actor = caller.actor.description
+        let events = outcome.added.map { member in
+            Event(id: environment.newID(), organizationId: directory.organizationId, type: "group.member_added", subjectType: "group",
+                  subjectId: group.id, payload: ["memberId": .string(member), "actor": .string(actor)], created: now)
+        } + outcome.removed.map { member in
+            Event(id: environment.newID(), organizationId: directory.organizationId, type: "group.member_removed", subjectType: "group",
+                  subjectId: group.id, payload: ["memberId": .string(member), "actor": .string(actor)], created: now)
+        }
+        try await tx.append(events: events)
+        try await tx.append(AuditEntry(
+            id: environment.newID(), organizationId: directory.organizationId, at: now, actor: actor,
+            action: "group.members_changed", targetType: "group", targetId: group.id,
+            detail: "\(outcome.added.count) added, \(outcome.removed.count) removed"
+        ))
+        return outcome
+    }
+
+    /// Checks that every referenced member is a user or group of the group's directory and that no group would
+    /// contain itself.
+    private func resolveMembers(_ tx: any DirectoryWriting, _ references: [MemberReference], group: Group) async throws -> [Membership] {
+        guard !references.isEmpty else { return [] }
+        let ids = references.map(\.value)
+        let users = try await tx.existingUserIds(directoryId: group.directoryId, ids: ids)
+        let groups = try await tx.existingGroupIds(directoryId: group.directoryId, ids: ids.filter { !users.contains($0) })
+        var memberships: [Membership] = []
+        var seen = Set<String>()
+        var ancestorsOfGroup: Set<String>?
+        for reference in references where seen.insert(reference.value).inserted {
+            if users.contains(reference.value), reference.type?.lowercased() != "group" {
+                memberships.append(Membership(groupId: group.id, memberId: reference.value, memberKind: .user))
+            } else if groups.contains(reference.value), reference.type?.lowercased() != "user" {
+                if ancestorsOfGroup == nil { ancestorsOfGroup = try await ancestors(tx, of: group.id).union([group.id]) }
+                if ancestorsOfGroup?.contains(reference.value) == true {
+                    throw DirectoryError(.invalidInput, "Adding the group \(reference.value) would make a cycle of groups.")
+                }
+                memberships.append(Membership(groupId: group.id, memberId: reference.value, memberKind: .group))
+            } else {
+                throw DirectoryError(.invalidInput, "No \(reference.type ?? "user or group") with id \(reference.value) in this directory.")
+            }
+        }
+        return memberships
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+extension DirectoryService {
+    /// Appends a provisioning request to its directory's troubleshooting log. The log is bookkeeping about a
+    /// request, not a change to the directory, so it has no audit entry or event of its own.
+    public func recordProvisioningRequest(_ entry: ProvisioningLogEntry) async throws {
+        try await store.write { tx in try await tx.append(entry) }
+    }
+
+    /// A directory's troubleshooting log for admins, newest first.
+    public func provisioningLog(
+        directoryId: String, failuresOnly: Bool, page: PageRequest, caller: Caller
+    ) async throws -> Page<ProvisioningLogEntry> {
+        try await store.read { reader in
+            let directory = try await requireDirectory(reader, directoryId)
+            let organization = try await requireOrganization(reader, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            return try await reader.provisioningLog(directoryId: directoryId, failuresOnly: failuresOnly, page: page)
+        }
+    }
+
+    /// Deletes log entries older than `age` seconds; returns how many.
+    public func pruneProvisioningLog(olderThan age: TimeInterval) async throws -> Int {
+        let cutoff = environment.now().addingTimeInterval(-age)
+        return try await store.write { tx in try await tx.pruneProvisioningLog(before: cutoff) }
+    }
+}
