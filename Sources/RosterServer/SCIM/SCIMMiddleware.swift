@@ -86,10 +86,9 @@ enum SCIMErrors {
             case .forbidden, .planRequired: return SCIMError(status: 403, detail: error.message)
             default: return SCIMError(status: 400, scimType: .invalidValue, detail: error.message)
             }
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            return SCIMError(status: 413, detail: "The request body is larger than \(SCIMController.maximumPayloadSize) bytes.")
         case let error as HTTPError:
-            if error.status == .contentTooLarge {
-                return SCIMError(status: 413, detail: "The request body is larger than \(SCIMController.maximumPayloadSize) bytes.")
-            }
             return SCIMError(status: Int(error.status.code), detail: error.body ?? error.status.reasonPhrase)
         default:
             logger.error("scim request failed", metadata: ["error": "\(String(reflecting: error))"])

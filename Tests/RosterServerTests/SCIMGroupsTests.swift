@@ -1,0 +1,172 @@
+import Directory
+import Foundation
+import HTTPTypes
+import RosterTestSupport
+import SCIM
+import Testing
+
+@Suite("SCIM Groups and Bulk over HTTP")
+struct SCIMGroupsTests {
+    @Test("groups hold users and groups; a user's groups are derived, nested ones as indirect", arguments: TestDatabaseKind.available)
+    func membership(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let alice = try await scim.createUser("alice@example.com")
+            let bob = try await scim.createUser("bob@example.com")
+            let inner = try await scim.createGroup("Writers", members: [alice])
+            let outer = try await scim.send(.post, "/Groups", json: #"""
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Everyone","externalId":"ext-1",
+                 "members":[{"value":"\#(inner)","type":"Group"},{"value":"\#(bob)"}]}
+                """#)
+            #expect(outer.status == .created, "\(outer.text)")
+            let outerId = try #require(outer.json["id"] as? String)
+            let members = (outer.json["members"] as? [[String: Any]] ?? []).map { "\($0["value"]!)/\($0["type"]!)" }
+            #expect(Set(members) == ["\(inner)/Group", "\(bob)/User"])
+
+            let groups = try await scim.send(.get, "/Users/\(alice)").json["groups"] as? [[String: Any]] ?? []
+            #expect(Set(groups.map { "\($0["display"]!)/\($0["type"]!)" }) == ["Writers/direct", "Everyone/indirect"])
+            // groups is read-only.
+            let refused = try await scim.patch("/Users/\(alice)", #"[{"op":"add","path":"groups","value":[{"value":"\#(outerId)"}]}]"#)
+            #expect(refused.status == .badRequest && refused.scimType == "mutability")
+
+            // A cycle is refused.
+            let cycle = try await scim.patch("/Groups/\(inner)", #"[{"op":"add","path":"members","value":[{"value":"\#(outerId)"}]}]"#)
+            #expect(cycle.status == .badRequest)
+            // Unknown members are refused and nothing changes.
+            let unknown = try await scim.patch("/Groups/\(inner)", #"[{"op":"add","path":"members","value":[{"value":"\#(bob)"},{"value":"ghost"}]}]"#)
+            #expect(unknown.status == .badRequest)
+            #expect((try await scim.send(.get, "/Groups/\(inner)").json["members"] as? [[String: Any]])?.count == 1)
+
+            #expect(try await scim.send(.get, "/Groups?filter=displayName%20eq%20%22writers%22&excludedAttributes=members").ids == [inner])
+            #expect(try await scim.send(.get, "/Groups?filter=members%20eq%20%22\(bob)%22").ids == [outerId])
+            #expect(try await scim.send(.get, "/Groups?filter=externalId%20eq%20%22ext-1%22").ids == [outerId])
+            let excluded = try await scim.send(.get, "/Groups/\(outerId)?excludedAttributes=members")
+            #expect(excluded.json["members"] == nil && excluded.json["displayName"] as? String == "Everyone")
+
+            let duplicate = try await scim.send(.post, "/Groups", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"WRITERS"}"#)
+            #expect(duplicate.status == .conflict && duplicate.scimType == "uniqueness")
+
+            #expect(try await scim.send(.delete, "/Groups/\(inner)").status == .noContent)
+            let after = try await scim.send(.get, "/Users/\(alice)").json["groups"]
+            #expect(after == nil)
+        }
+    }
+
+    @Test("Okta: PUT replaces the member list by difference; PATCH pushes 256 members and renames", arguments: TestDatabaseKind.available)
+    func oktaGroupPush(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            var users: [String] = []
+            for index in 0..<300 { users.append(try await scim.createUser("u\(index)@example.com")) }
+            let group = try await scim.createGroup("Push", members: Array(users[0..<10]))
+            let batch = users[10..<266].map { #"{"value":"\#($0)","display":"x"}"# }.joined(separator: ",")
+            let patched = try await scim.patch("/Groups/\(group)", #"""
+                [{"op":"replace","value":{"id":"\#(group)","displayName":"Pushed"}},{"op":"add","path":"members","value":[\#(batch)]}]
+                """#)
+            #expect(patched.status == .ok, "\(patched.text)")
+            #expect(patched.json["displayName"] as? String == "Pushed")
+            let total = try await scim.service.store.read { try await $0.members(groupId: group, page: PageRequest(limit: 1)) }.total
+            #expect(total == 266)
+
+            let replacement = (users[200..<300]).map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
+            let put = try await scim.send(.put, "/Groups/\(group)", json: #"""
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Pushed","members":[\#(replacement)]}
+                """#)
+            #expect(put.status == .ok, "\(put.text)")
+            let members = try await scim.service.store.read { try await $0.members(groupId: group, page: PageRequest(limit: 1000)) }
+            #expect(Set(members.items.map(\.memberId)) == Set(users[200..<300]))
+
+            // Entra ID removes with a value array and with a filter.
+            let removed = try await scim.patch("/Groups/\(group)", #"""
+                [{"op":"Remove","path":"members","value":[{"value":"\#(users[200])"},{"value":"\#(users[201])"}]},
+                 {"op":"remove","path":"members[value eq \"\#(users[202])\"]"}]
+                """#)
+            #expect(removed.status == .ok)
+            #expect(try await scim.service.store.read { try await $0.members(groupId: group, page: PageRequest(limit: 1)) }.total == 97)
+            // Events: one per member added or removed.
+            let events = try await scim.service.store.read {
+                try await $0.events(organizationId: scim.organization.id, afterSequence: nil, limit: 1000)
+            }
+            #expect(events.filter { $0.type == "group.member_removed" }.count >= 3)
+        }
+    }
+
+    @Test("Bulk: bulkId references in any order, failOnErrors, and the advertised limits", arguments: TestDatabaseKind.available)
+    func bulk(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let response = try await scim.send(.post, "/Bulk", json: #"""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[
+                  {"method":"POST","path":"/Groups","bulkId":"g","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName":"Bulk","members":[{"value":"bulkId:u1","type":"User"}]}},
+                  {"method":"POST","path":"/Users","bulkId":"u1","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bulk1@example.com"}},
+                  {"method":"PATCH","path":"/Users/bulkId:u1","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                    "Operations":[{"op":"replace","path":"title","value":"Bulked"}]}},
+                  {"method":"POST","path":"/Users","bulkId":"dup","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bulk1@example.com"}}
+                ]}
+                """#)
+            #expect(response.status == .ok, "\(response.text)")
+            let operations = response.json["Operations"] as? [[String: Any]] ?? []
+            #expect(operations.map { $0["status"] as? String } == ["201", "201", "200", "409"])
+            #expect((operations[3]["response"] as? [String: Any])?["scimType"] as? String == "uniqueness")
+            let groupId = try #require((operations[0]["location"] as? String)?.split(separator: "/").last.map(String.init))
+            let userId = try #require((operations[1]["location"] as? String)?.split(separator: "/").last.map(String.init))
+            let group = try await scim.send(.get, "/Groups/\(groupId)")
+            #expect((group.json["members"] as? [[String: Any]])?.first?["value"] as? String == userId)
+            #expect(try await scim.send(.get, "/Users/\(userId)").json["title"] as? String == "Bulked")
+
+            let stopping = try await scim.send(.post, "/Bulk", json: #"""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"failOnErrors":1,"Operations":[
+                  {"method":"DELETE","path":"/Users/ghost"},
+                  {"method":"POST","path":"/Users","bulkId":"never","data":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"never@example.com"}}
+                ]}
+                """#)
+            #expect((stopping.json["Operations"] as? [[String: Any]])?.map { $0["status"] as? String } == ["404"])
+            #expect(try await scim.send(.get, "/Users?filter=userName%20eq%20%22never%40example.com%22").json["totalResults"] as? Int == 0)
+
+            let tooMany = (0...SCIMBulkLimits.maximumOperations).map { _ in #"{"method":"DELETE","path":"/Users/x"}"# }.joined(separator: ",")
+            let refused = try await scim.send(.post, "/Bulk", json: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[\#(tooMany)]}"#)
+            #expect(refused.status == .contentTooLarge)
+            let config = try await scim.send(.get, "/ServiceProviderConfig")
+            #expect((config.json["bulk"] as? [String: Any])?["maxOperations"] as? Int == SCIMBulkLimits.maximumOperations)
+        }
+    }
+
+    @Test("discovery endpoints describe the schemas", arguments: [TestDatabaseKind.sqlite])
+    func discovery(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let schemas = try await scim.send(.get, "/Schemas")
+            #expect(Set(schemas.ids) == Set(CoreSchemas.all.map(\.id)))
+            let user = try await scim.send(.get, "/Schemas/\(SCIMSchemaURN.user)")
+            let attributes = user.json["attributes"] as? [[String: Any]] ?? []
+            #expect(attributes.first { $0["name"] as? String == "password" }?["returned"] as? String == "never")
+            let types = try await scim.send(.get, "/ResourceTypes")
+            #expect(Set(types.ids) == ["User", "Group"])
+            #expect(try await scim.send(.get, "/ResourceTypes/User").json["endpoint"] as? String == "/Users")
+            #expect(try await scim.send(.get, "/Schemas/urn:nope").status == .notFound)
+        }
+    }
+
+    @Test("every request lands in the troubleshooting log, without the token", arguments: TestDatabaseKind.available)
+    func troubleshootingLog(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let id = try await scim.createUser("logged@example.com")
+            _ = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"logged@example.com"}"#)
+            _ = try await scim.send(.get, "/Users", token: "rsk_000000000000_wrongwrongwrongwrongwrongwrongwrongwrong")
+            let log = try await scim.api.send(.get, "/api/v1/directories/\(scim.directoryId)/provisioning-log", token: scim.adminToken)
+            #expect(log.status == .ok)
+            let items = log.json["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 3)
+            #expect(items.map { $0["status"] as? Int } == [401, 409, 201])
+            #expect(items[1]["scimType"] as? String == "uniqueness")
+            #expect(items[2]["resourceId"] as? String == id && items[2]["resourceType"] as? String == "User")
+            #expect(items.allSatisfy { ($0["durationMilliseconds"] as? Int ?? -1) >= 0 })
+            #expect(!log.text.contains(scim.key) && !log.text.contains("wrongwrong"))
+            let failures = try await scim.api.send(.get, "/api/v1/directories/\(scim.directoryId)/provisioning-log?failures=true", token: scim.adminToken)
+            #expect((failures.json["items"] as? [[String: Any]])?.count == 2)
+            // Pruning by age.
+            #expect(try await scim.service.pruneProvisioningLog(olderThan: -60) == 3)
+        }
+    }
+}
+
+enum SCIMBulkLimits {
+    static let maximumOperations = 1_000
+}
