@@ -7,15 +7,18 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
         public var value: String
         public var type: String?
         public var primary: Bool
+        /// A human-readable label the identity provider sent.
+        public var display: String?
 
-        public init(value: String, type: String? = "work", primary: Bool = false) {
+        public init(value: String, type: String? = "work", primary: Bool = false, display: String? = nil) {
             self.value = value
             self.type = type
             self.primary = primary
+            self.display = display
         }
 
         private enum CodingKeys: String, CodingKey {
-            case value, type, primary
+            case value, type, primary, display
         }
 
         /// `type` and `primary` are optional in input; `primary` defaults to false.
@@ -24,6 +27,7 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
             value = try container.decode(String.self, forKey: .value)
             type = try container.decodeIfPresent(String.self, forKey: .type)
             primary = try container.decodeIfPresent(Bool.self, forKey: .primary) ?? false
+            display = try container.decodeIfPresent(String.self, forKey: .display)
         }
     }
 
@@ -64,6 +68,9 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
     public var locale: String?
     public var preferredLanguage: String?
     public var active: Bool
+    /// True when the identity provider left `active` unassigned (the account then counts as active, and SCIM
+    /// reads show no `active` attribute).
+    public var activeUnassigned: Bool
     /// A managed account has an email on a verified domain of the organization.
     public var managed: Bool
     /// Attributes kept beyond the core and enterprise schemas, by schema URN or name.
@@ -78,8 +85,8 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
         emails: [Email] = [], name: Name = Name(), displayName: String? = nil, nickName: String? = nil,
         title: String? = nil, department: String? = nil, organization: String? = nil,
         timezone: String? = nil, locale: String? = nil, preferredLanguage: String? = nil,
-        active: Bool = true, managed: Bool = false, extensionAttributes: [String: JSONValue] = [:],
-        version: Int = 1, created: Date, lastModified: Date
+        active: Bool = true, activeUnassigned: Bool = false, managed: Bool = false,
+        extensionAttributes: [String: JSONValue] = [:], version: Int = 1, created: Date, lastModified: Date
     ) {
         self.id = id
         self.directoryId = directoryId
@@ -96,11 +103,37 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
         self.locale = locale
         self.preferredLanguage = preferredLanguage
         self.active = active
+        self.activeUnassigned = activeUnassigned
         self.managed = managed
         self.extensionAttributes = extensionAttributes
         self.version = version
         self.created = created
         self.lastModified = lastModified
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, directoryId, userName, externalId, emails, name, displayName, nickName, title, department, organization
+        case timezone, locale, preferredLanguage, active, activeUnassigned, managed, extensionAttributes, version, created, lastModified
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), directoryId: try c.decode(String.self, forKey: .directoryId),
+            userName: try c.decode(String.self, forKey: .userName), externalId: try c.decodeIfPresent(String.self, forKey: .externalId),
+            emails: try c.decodeIfPresent([Email].self, forKey: .emails) ?? [], name: try c.decodeIfPresent(Name.self, forKey: .name) ?? Name(),
+            displayName: try c.decodeIfPresent(String.self, forKey: .displayName), nickName: try c.decodeIfPresent(String.self, forKey: .nickName),
+            title: try c.decodeIfPresent(String.self, forKey: .title), department: try c.decodeIfPresent(String.self, forKey: .department),
+            organization: try c.decodeIfPresent(String.self, forKey: .organization), timezone: try c.decodeIfPresent(String.self, forKey: .timezone),
+            locale: try c.decodeIfPresent(String.self, forKey: .locale),
+            preferredLanguage: try c.decodeIfPresent(String.self, forKey: .preferredLanguage),
+            active: try c.decode(Bool.self, forKey: .active),
+            activeUnassigned: try c.decodeIfPresent(Bool.self, forKey: .activeUnassigned) ?? false,
+            managed: try c.decode(Bool.self, forKey: .managed),
+            extensionAttributes: try c.decodeIfPresent([String: JSONValue].self, forKey: .extensionAttributes) ?? [:],
+            version: try c.decode(Int.self, forKey: .version), created: try c.decode(Date.self, forKey: .created),
+            lastModified: try c.decode(Date.self, forKey: .lastModified)
+        )
     }
 
     /// The primary email, else the first one.

@@ -187,6 +187,7 @@ extension DirectoryService {
         user.locale = draft.locale
         user.preferredLanguage = draft.preferredLanguage
         user.active = draft.active
+        user.activeUnassigned = draft.activeUnassigned
         user.extensionAttributes = draft.extensionAttributes
     }
 

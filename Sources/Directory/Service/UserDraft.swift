@@ -13,13 +13,16 @@ public struct UserDraft: Sendable, Hashable, Codable {
     public var locale: String?
     public var preferredLanguage: String?
     public var active: Bool
+    /// `active` was not given (SCIM); the account counts as active.
+    public var activeUnassigned: Bool
     public var extensionAttributes: [String: JSONValue]
 
     public init(
         userName: String, externalId: String? = nil, emails: [User.Email] = [], name: User.Name = User.Name(),
         displayName: String? = nil, nickName: String? = nil, title: String? = nil, department: String? = nil,
         organization: String? = nil, timezone: String? = nil, locale: String? = nil,
-        preferredLanguage: String? = nil, active: Bool = true, extensionAttributes: [String: JSONValue] = [:]
+        preferredLanguage: String? = nil, active: Bool = true, activeUnassigned: Bool = false,
+        extensionAttributes: [String: JSONValue] = [:]
     ) {
         self.userName = userName
         self.externalId = externalId
@@ -34,6 +37,7 @@ public struct UserDraft: Sendable, Hashable, Codable {
         self.locale = locale
         self.preferredLanguage = preferredLanguage
         self.active = active
+        self.activeUnassigned = activeUnassigned
         self.extensionAttributes = extensionAttributes
     }
 
@@ -43,7 +47,7 @@ public struct UserDraft: Sendable, Hashable, Codable {
             userName: user.userName, externalId: user.externalId, emails: user.emails, name: user.name,
             displayName: user.displayName, nickName: user.nickName, title: user.title, department: user.department,
             organization: user.organization, timezone: user.timezone, locale: user.locale,
-            preferredLanguage: user.preferredLanguage, active: user.active,
+            preferredLanguage: user.preferredLanguage, active: user.active, activeUnassigned: user.activeUnassigned,
             extensionAttributes: user.extensionAttributes
         )
     }

@@ -37,19 +37,34 @@ struct SCIMController {
         scim.post("Bulk") { request, context in
             try await SCIMBulk(controller: self).handle(request, context)
         }
+        scim.post("Users/.search") { request, context in try await SCIMSearch(controller: self).handle(request, context, resource: .user) }
+        scim.post("Groups/.search") { request, context in try await SCIMSearch(controller: self).handle(request, context, resource: .group) }
+        scim.post(".search") { request, context in try await SCIMSearch(controller: self).handle(request, context, resource: nil) }
+
+        // Anything else under the directory is a SCIM 404, after authentication.
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+            scim.on("**", method: method) { request, _ -> Response in
+                throw SCIMError.notFound("No SCIM endpoint \(request.method) \(request.uri.path.prefix(200)).")
+            }
+        }
     }
 
     // MARK: Users
 
     func listUsers(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, directoryId) = try scope(context)
+        let (key, _) = try scope(context)
         let query = try listQuery(request, resource: UserSCIM.resource)
-        let projection = try projection(request, resource: UserSCIM.resource)
-        let page = try await service.provisionedUsers(directoryId: directoryId, query: query, key: key)
+        let (total, resources) = try await users(query, projection: try projection(request, resource: UserSCIM.resource), key: key)
+        return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
+    }
+
+    func users(_ query: ListQuery, projection: Projection, key: ApiKey) async throws -> (Int, [[String: SCIMValue]]) {
+        let page = try await service.provisionedUsers(directoryId: key.directoryId, query: query, key: key)
         let groups = projection.includes("groups", resource: UserSCIM.resource)
             ? try await service.store.read { try await $0.groupsOf(userIds: page.items.map(\.id)) } : [:]
-        let resources = page.items.map { projection.apply(to: UserSCIM.object($0, groups: groups[$0.id] ?? [], baseURL: baseURL), resource: UserSCIM.resource) }
-        return try SCIMResponses.json(ListResponse(totalResults: page.total, startIndex: query.startIndex, resources: resources))
+        return (page.total, page.items.map {
+            projection.apply(to: UserSCIM.object($0, groups: groups[$0.id] ?? [], baseURL: baseURL), resource: UserSCIM.resource)
+        })
     }
 
     func createUser(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -119,17 +134,21 @@ struct SCIMController {
     // MARK: Groups
 
     func listGroups(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, directoryId) = try scope(context)
+        let (key, _) = try scope(context)
         let query = try listQuery(request, resource: GroupSCIM.resource)
-        let projection = try projection(request, resource: GroupSCIM.resource)
-        let page = try await service.provisionedGroups(directoryId: directoryId, query: query, key: key)
+        let (total, resources) = try await groups(query, projection: try projection(request, resource: GroupSCIM.resource), key: key)
+        return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
+    }
+
+    func groups(_ query: ListQuery, projection: Projection, key: ApiKey) async throws -> (Int, [[String: SCIMValue]]) {
+        let page = try await service.provisionedGroups(directoryId: key.directoryId, query: query, key: key)
         var resources: [[String: SCIMValue]] = []
         for group in page.items {
             let members = projection.includes("members", resource: GroupSCIM.resource)
                 ? try await service.provisionedMembers(groupId: group.id, key: key) : nil
             resources.append(projection.apply(to: GroupSCIM.object(group, members: members, baseURL: baseURL), resource: GroupSCIM.resource))
         }
-        return try SCIMResponses.json(ListResponse(totalResults: page.total, startIndex: query.startIndex, resources: resources))
+        return (page.total, resources)
     }
 
     func createGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import SCIM
 
@@ -7,6 +8,14 @@ struct SCIMDiscovery {
     let baseURL: String
 
     func addRoutes(to scim: RouterGroup<RosterRequestContext>) {
+        // Discovery is read-only: other methods are 405.
+        for path in ["ServiceProviderConfig", "Schemas", "Schemas/:id", "ResourceTypes", "ResourceTypes/:name"] {
+            for method in [HTTPRequest.Method.post, .put, .patch, .delete] {
+                scim.on(RouterPath(path), method: method) { request, _ -> Response in
+                    throw SCIMError(status: 405, detail: "\(request.method) is not allowed on \(path); it is read-only.")
+                }
+            }
+        }
         scim.get("ServiceProviderConfig") { _, context in
             try SCIMResponses.json(serviceProviderConfig(directoryId: try context.parameter("directoryId")))
         }

@@ -17,7 +17,6 @@ enum UserSCIM {
         var object: [String: SCIMValue] = [
             "id": .string(user.id),
             "userName": .string(user.userName),
-            "active": .bool(user.active),
             "meta": .object([
                 "resourceType": .string("User"),
                 "created": .string(SCIMDateTime.format(user.created)),
@@ -26,6 +25,7 @@ enum UserSCIM {
                 "version": .string(etag(user.version)),
             ]),
         ]
+        if !user.activeUnassigned { object["active"] = .bool(user.active) }
         object["externalId"] = user.externalId.map(SCIMValue.string)
         object["displayName"] = user.displayName.map(SCIMValue.string)
         object["nickName"] = user.nickName.map(SCIMValue.string)
@@ -43,9 +43,9 @@ enum UserSCIM {
         if !name.isEmpty { object["name"] = .object(name) }
         if !user.emails.isEmpty {
             object["emails"] = .array(user.emails.map { email in
-                var member: [String: SCIMValue] = ["value": .string(email.value)]
+                var member: [String: SCIMValue] = ["value": .string(email.value), "primary": .bool(email.primary)]
                 member["type"] = email.type.map(SCIMValue.string)
-                if email.primary { member["primary"] = .bool(true) }
+                member["display"] = email.display.map(SCIMValue.string)
                 return .object(member)
             })
         }
@@ -75,8 +75,6 @@ enum UserSCIM {
             object[SCIMSchemaURN.enterpriseUser] = .object(enterprise)
             schemas.append(.string(SCIMSchemaURN.enterpriseUser))
         }
-        object[SCIMSchemaURN.rosterUser] = .object(["managed": .bool(user.managed)])
-        schemas.append(.string(SCIMSchemaURN.rosterUser))
         object["schemas"] = .array(schemas)
         return object
     }
@@ -121,7 +119,10 @@ enum UserSCIM {
         )
         let emails = (object.member(named: "emails")?.value.arrayValue ?? []).compactMap { item -> User.Email? in
             guard let value = item[attribute: "value"]?.stringValue else { return nil }
-            return User.Email(value: value, type: item[attribute: "type"]?.stringValue, primary: item[attribute: "primary"]?.boolValue ?? false)
+            return User.Email(
+                value: value, type: item[attribute: "type"]?.stringValue, primary: item[attribute: "primary"]?.boolValue ?? false,
+                display: item[attribute: "display"]?.stringValue
+            )
         }
         var extensionAttributes: [String: JSONValue] = [:]
         for (key, value) in object where !modeled.contains(key.lowercased()) && !value.isNull {
@@ -142,7 +143,8 @@ enum UserSCIM {
             department: enterprise.member(named: "department")?.value.stringValue,
             organization: enterprise.member(named: "organization")?.value.stringValue,
             timezone: string("timezone"), locale: string("locale"), preferredLanguage: string("preferredLanguage"),
-            active: object.member(named: "active")?.value.boolValue ?? true, extensionAttributes: extensionAttributes
+            active: object.member(named: "active")?.value.boolValue ?? true,
+            activeUnassigned: object.member(named: "active")?.value.boolValue == nil, extensionAttributes: extensionAttributes
         )
     }
 

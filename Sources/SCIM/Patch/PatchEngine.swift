@@ -29,6 +29,19 @@ public struct PatchEngine: Sendable {
     }
 
     private func apply(_ operation: PatchOperation, to object: inout [String: SCIMValue]) throws(SCIMError) {
+        // A path naming an extension schema itself targets all of that extension's attributes.
+        if let path = operation.path, path.filter == nil,
+           let extensionSchema = resource.extensions.first(where: { $0.schema.id.caseInsensitiveEquals(path.description) })?.schema {
+            switch operation.op {
+            case .remove:
+                for attribute in extensionSchema.attributes where object.member(named: extensionSchema.id)?.value[attribute: attribute.name] != nil {
+                    try apply(.remove, PatchPath(attribute: AttributePath(schema: extensionSchema.id, attribute: attribute.name), filter: nil, subAttribute: nil), nil, to: &object)
+                }
+            case .add, .replace:
+                try apply(PatchOperation(op: operation.op, path: nil, value: .object([extensionSchema.id: operation.value ?? .null])), to: &object)
+            }
+            return
+        }
         guard let path = operation.path else {
             // Pathless add/replace: each member of the value object is an attribute (or an extension's object).
             guard case .object(let members)? = operation.value else {
@@ -40,7 +53,7 @@ public struct PatchEngine: Sendable {
                     guard case .object(let extensionMembers) = value else {
                         throw SCIMError(status: 400, scimType: .invalidValue, detail: "\(key) must be an object of attributes.")
                     }
-                    for (name, extensionValue) in extensionMembers.sorted(by: { $0.key < $1.key }) {
+                    for (name, extensionValue) in extensionMembers.sorted(by: { $0.key < $1.key }) where !name.caseInsensitiveEquals("schemas") {
                         guard let attribute = AttributePath(parsing: name), attribute.schema == nil else {
                             throw SCIMError(status: 400, scimType: .invalidPath, detail: "\"\(name)\" is not an attribute name.")
                         }

@@ -1,5 +1,4 @@
-/// The schemas Roster serves: core User and Group (RFC 7643 §4), the Enterprise User extension (§4.3), and
-/// Roster's own extension for attributes the directory keeps beyond those.
+/// The schemas Roster serves: core User and Group (RFC 7643 §4) and the Enterprise User extension (§4.3).
 public enum CoreSchemas {
     private static func multiValued(
         _ name: String, _ description: String, types: [String], value: AttributeDefinition.DataType = .string,
@@ -81,15 +80,6 @@ public enum CoreSchemas {
         ]
     )
 
-    /// Roster's extension: the directory's own view of the account.
-    public static let rosterUser = SchemaDefinition(
-        id: SCIMSchemaURN.rosterUser, name: "RosterUser", description: "Roster account attributes",
-        attributes: [
-            AttributeDefinition("managed", .boolean, description: "The account's email is on a verified domain of the organization.",
-                                mutability: .readOnly),
-        ]
-    )
-
     /// `urn:ietf:params:scim:schemas:core:2.0:Group` (RFC 7643 §4.2).
     public static let group = SchemaDefinition(
         id: SCIMSchemaURN.group, name: "Group", description: "Group",
@@ -108,12 +98,12 @@ public enum CoreSchemas {
     /// The User resource type.
     public static let userResource = ResourceSchema(
         name: "User", endpoint: "/Users", core: user,
-        extensions: [(enterpriseUser, false), (rosterUser, false)]
+        extensions: [(enterpriseUser, false)]
     )
 
     /// The Group resource type.
     public static let groupResource = ResourceSchema(name: "Group", endpoint: "/Groups", core: group, extensions: [])
 
     /// Every schema, for `/Schemas`.
-    public static let all: [SchemaDefinition] = [user, enterpriseUser, rosterUser, group]
+    public static let all: [SchemaDefinition] = [user, enterpriseUser, group]
 }

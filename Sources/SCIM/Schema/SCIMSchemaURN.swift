@@ -6,8 +6,6 @@ public enum SCIMSchemaURN {
     public static let group = "urn:ietf:params:scim:schemas:core:2.0:Group"
     /// RFC 7643 §4.3.
     public static let enterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-    /// Attributes Roster keeps beyond the core and enterprise schemas.
-    public static let rosterUser = "urn:roster:params:scim:schemas:extension:roster:2.0:User"
     /// RFC 7644 §3.4.2.
     public static let listResponse = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
     /// RFC 7644 §3.5.2.

@@ -70,9 +70,6 @@ enum SCIMAttributeMap {
             default: return generic(path: [extensionKey, "\(SCIMSchemaURN.enterpriseUser):\(definition.name)"], definition: definition, sub: sub)
             }
         }
-        if schemaID.caseInsensitiveEquals(SCIMSchemaURN.rosterUser), name == "managed" {
-            return .column("managed", .boolean)
-        }
         return nil
     }
 
