@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Pure protocol libraries: no I/O, no storage types.
@@ -85,8 +86,9 @@ let package = Package(
         .executableTarget(
             name: "RosterBenchmarks",
             dependencies: [
-                "Directory", "Storage",
+                "Directory", "Storage", "SCIM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/RosterBenchmarks",
             swiftSettings: swiftSettings

@@ -7,14 +7,23 @@ import Storage
 /// `roster-bench`: storage throughput for users on SQLite and PostgreSQL, run in the same go so the figures
 /// compare as ratios.
 @main
-struct RosterBench: AsyncParsableCommand {
+struct RosterBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roster-bench",
+        abstract: "Roster's benchmarks.",
+        subcommands: [RosterBench.self, SeedDirectory.self, SCIMLoad.self],
+        defaultSubcommand: RosterBench.self
+    )
+}
+
+struct RosterBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "storage",
         abstract: "Measure user write and lookup throughput on SQLite and PostgreSQL."
     )
 
-    @Option(name: .long, help: "Users to insert, each in its own transaction.") var users = 20_000
-    @Option(name: .long, help: "Random lookups by userName and by id.") var lookups = 20_000
+    @Option(name: .long, help: "Users to insert, each in its own transaction.") var users = 100_000
+    @Option(name: .long, help: "Random lookups by userName and by id.") var lookups = 100_000
     @Option(name: .long, help: "Concurrent lookup tasks.") var concurrency = 8
     @Option(name: .long, help: "PostgreSQL URL (default ROSTER_BENCH_POSTGRES_URL); without one only SQLite runs.")
     var postgres: String?

@@ -99,7 +99,29 @@ struct ProductCommand: AsyncParsableCommand {
 
 /// `roster admin create`.
 struct AdminCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Manage admins.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Manage admins.", subcommands: [Create.self, Token.self])
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue another admin API token for an existing admin (a lost token, or rotation).",
+            discussion: "The token is shown once and stored hashed. With --json: {\"id\": ..., \"token\": ...}."
+        )
+
+        @Option(name: .long, help: "The admin id.") var admin: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let issued = try await CLI.withService(database) { service in
+                try await service.issueAdminToken(adminId: admin, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(issued.admin.id), "token": .string(issued.value)])
+            } else {
+                print("New admin API token for \(issued.admin.email) (shown once, keep it safe): \(issued.value)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -170,11 +192,11 @@ struct DirectoryCommand: AsyncParsableCommand {
                 )
             }
             if output.json {
-                try CLI.printJSON([
-                    "id": .string(created.directory.id),
-                    "scimBaseUrl": created.scimBaseURL.map(JSONValue.string) ?? .null,
-                    "apiKey": created.apiKey.map(JSONValue.string) ?? .null,
-                ])
+                // Keys appear where they exist: an SSO-only provider has no SCIM URL or key.
+                var object: [String: JSONValue] = ["id": .string(created.directory.id)]
+                object["scimBaseUrl"] = created.scimBaseURL.map(JSONValue.string)
+                object["apiKey"] = created.apiKey.map(JSONValue.string)
+                try CLI.printJSON(object)
             } else {
                 print("Connected \(idp.displayName) as directory \(created.directory.name).")
                 print("id: \(created.directory.id)")

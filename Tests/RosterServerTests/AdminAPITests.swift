@@ -1,6 +1,7 @@
 import Directory
 import Foundation
 import HTTPTypes
+import RosterServer
 import RosterTestSupport
 import Testing
 
@@ -159,5 +160,63 @@ struct AdminAPITests {
             #expect(try await api.send(.get, "/api/v1/users/nope", token: root).status == .notFound)
             #expect(try await api.send(.get, users + "?limit=2&offset=0", token: root).json["total"] as? Int == 1)
         }
+    }
+}
+
+@Suite("Admin API: review regressions")
+struct AdminAPIRegressionTests {
+    @Test("a NUL character is a 400 on both databases, never a 500", arguments: TestDatabaseKind.available)
+    func nul(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let local = try #require(try await scim.service.directories(organizationId: scim.organization.id, caller: .operatorCLI).first { $0.kind == .local })
+            for body in [#"{"userName":"n1","displayName":"a\u0000b"}"#, #"{"userName":"n2","extensionAttributes":{"x":"a\u0000"}}"#,
+                         #"{"userName":"n3","emails":[{"value":"n@x.com","type":"w\u0000"}]}"#] {
+                let response = try await scim.api.send(.post, "/api/v1/directories/\(local.id)/users", token: scim.adminToken, json: body)
+                #expect(response.status == .badRequest, "\(body): \(response.text)")
+            }
+            let viaSCIM = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"n4","title":"x\u0000"}"#)
+            #expect(viaSCIM.status == .badRequest && viaSCIM.scimType == "invalidValue")
+            #expect(try await scim.counts().users == 0)
+        }
+    }
+
+    @Test("a malformed rotation body is a 400 and the live key keeps working", arguments: [TestDatabaseKind.sqlite])
+    func rotationBody(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let response = try await scim.api.send(.post, "/api/v1/directories/\(scim.directoryId)/api-keys", token: scim.adminToken, json: #"{"overlapSeconds":"oops"}"#)
+            #expect(response.status == .badRequest)
+            #expect(try await scim.send(.get, "/Users").status == .ok)
+            let empty = try await scim.api.send(.post, "/api/v1/directories/\(scim.directoryId)/api-keys", token: scim.adminToken)
+            #expect(empty.status == .created)
+            #expect(try await scim.send(.get, "/Users").status == .unauthorized)
+        }
+    }
+
+    @Test("grants name their principal as {kind, id}; admins can revoke and rotate their own token", arguments: [TestDatabaseKind.sqlite])
+    func grantsAndTokens(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let service = scim.service
+            let site = try await service.addSite(organizationId: scim.organization.id, name: "acme", caller: .operatorCLI)
+            let product = try await service.addProduct(siteId: site.id, product: .confluence, caller: .operatorCLI)
+            let local = try #require(try await service.directories(organizationId: scim.organization.id, caller: .operatorCLI).first { $0.kind == .local })
+            let group = try await service.createGroup(directoryId: local.id, displayName: "Writers", caller: .operatorCLI)
+            let grant = try await scim.api.send(.post, "/api/v1/sites/\(site.id)/access-grants", token: scim.adminToken,
+                                                json: #"{"groupId":"\#(group.id)","productId":"\#(product.id)"}"#)
+            #expect(grant.status == .created)
+            #expect(grant.json["principal"] as? [String: String] == ["kind": "group", "id": group.id])
+
+            let rotated = try await scim.api.send(.post, "/api/v1/me/tokens", token: scim.adminToken)
+            let fresh = try #require(rotated.json["token"] as? String)
+            #expect(try await scim.api.send(.delete, "/api/v1/me/token", token: scim.adminToken).status == .noContent)
+            #expect(try await scim.api.send(.get, "/api/v1/me", token: scim.adminToken).status == .unauthorized)
+            #expect(try await scim.api.send(.get, "/api/v1/me", token: fresh).status == .ok)
+        }
+    }
+
+    @Test("configuration refuses an out-of-range port")
+    func port() throws {
+        #expect(throws: ConfigurationError.self) { try RosterConfiguration.resolve(port: 99_999, environment: [:]) }
+        #expect(throws: ConfigurationError.self) { try RosterConfiguration.resolve(environment: ["ROSTER_PORT": "http"]) }
+        #expect(try RosterConfiguration.resolve(environment: ["ROSTER_PORT": "9090", "ROSTER_BASE_URL": "https://r.example"]).baseURL == "https://r.example")
     }
 }

@@ -24,7 +24,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("an unknown path is a JSON 404", arguments: [TestDatabaseKind.sqlite])
+    @Test("an unknown path is a JSON 404", arguments: TestDatabaseKind.available)
     func unknownPath(kind: TestDatabaseKind) async throws {
         try await TestServer.with(kind) { api, _ in
             let response = try await api.send(.get, "/no/such/thing")

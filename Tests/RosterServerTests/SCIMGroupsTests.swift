@@ -42,8 +42,9 @@ struct SCIMGroupsTests {
             let excluded = try await scim.send(.get, "/Groups/\(outerId)?excludedAttributes=members")
             #expect(excluded.json["members"] == nil && excluded.json["displayName"] as? String == "Everyone")
 
-            let duplicate = try await scim.send(.post, "/Groups", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"WRITERS"}"#)
-            #expect(duplicate.status == .conflict && duplicate.scimType == "uniqueness")
+            // Group names are not unique in SCIM (Entra ID has groups of one name).
+            let sameName = try await scim.send(.post, "/Groups", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"WRITERS"}"#)
+            #expect(sameName.status == .created)
 
             #expect(try await scim.send(.delete, "/Groups/\(inner)").status == .noContent)
             let after = try await scim.send(.get, "/Users/\(alice)").json["groups"]
@@ -169,4 +170,38 @@ struct SCIMGroupsTests {
 
 enum SCIMBulkLimits {
     static let maximumOperations = 1_000
+}
+
+@Suite("SCIM .search over HTTP")
+struct SCIMSearchTests {
+    @Test("POST .search per type and across types, with attributes", arguments: [TestDatabaseKind.sqlite])
+    func search(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let alice = try await scim.createUser("alice@example.com", extra: #","displayName":"Alice""#)
+            _ = try await scim.createUser("bob@example.com")
+            let group = try await scim.createGroup("Alpha", members: [alice])
+            let users = try await scim.send(.post, "/Users/.search", json: #"""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName sw \"ali\"","attributes":["userName"]}
+                """#)
+            #expect(users.status == .ok)
+            #expect(users.ids == [alice])
+            #expect(Set(users.resources.first?.keys.map { $0 } ?? []) == ["schemas", "id", "userName"])
+            let all = try await scim.send(.post, "/.search", json: #"""
+                {"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["displayName"],"count":10}
+                """#)
+            #expect(all.status == .ok)
+            #expect(all.json["totalResults"] as? Int == 3)
+            #expect(all.ids.count == 3 && Set(all.ids).isSuperset(of: [alice, group]))
+            #expect(all.resources.first { $0["id"] as? String == group }?["displayName"] as? String == "Alpha")
+            let paged = try await scim.send(.post, "/.search", json: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"startIndex":3,"count":5}"#)
+            #expect(paged.ids == [group])
+            let bad = try await scim.send(.post, "/Users/.search", json: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"userName eq"}"#)
+            #expect(bad.status == .badRequest && bad.scimType == "invalidFilter")
+            let noSchema = try await scim.send(.post, "/Users/.search", json: #"{"filter":"userName pr"}"#)
+            #expect(noSchema.status == .badRequest)
+            let unknownEndpoint = try await scim.send(.get, "/Widgets")
+            #expect(unknownEndpoint.status == .notFound && unknownEndpoint.json["schemas"] as? [String] == [SCIMSchemaURN.error])
+            #expect(try await scim.send(.delete, "/Schemas").status == .methodNotAllowed)
+        }
+    }
 }

@@ -226,3 +226,50 @@ struct SCIMUsersTests {
         }
     }
 }
+
+@Suite("SCIM shapes of OneLogin, JumpCloud and Google Workspace")
+struct SCIMOtherClientsTests {
+    @Test("OneLogin: full-replacement PUT updates and deprovisioning", arguments: [TestDatabaseKind.sqlite])
+    func oneLogin(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let id = try await scim.createUser("ol@example.com", extra: #","name":{"givenName":"One","familyName":"Login"},"title":"Eng""#)
+            let put = try await scim.send(.put, "/Users/\(id)", json: #"""
+                {"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ol@example.com","active":true,
+                 "name":{"givenName":"One","familyName":"Login"},"emails":[{"value":"ol@example.com","primary":true}]}
+                """#)
+            #expect(put.status == .ok)
+            #expect(put.json["title"] == nil, "PUT replaces: attributes left out are cleared")
+            let off = try await scim.send(.put, "/Users/\(id)", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ol@example.com","active":false}"#)
+            #expect(off.json["active"] as? Bool == false)
+        }
+    }
+
+    @Test("JumpCloud: pathless replace of active, group rename and member add/remove", arguments: [TestDatabaseKind.sqlite])
+    func jumpCloud(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let id = try await scim.createUser("jc@example.com")
+            let off = try await scim.patch("/Users/\(id)", #"[{"op":"replace","value":{"active":false}}]"#)
+            #expect(off.status == .ok && off.json["active"] as? Bool == false)
+            let group = try await scim.createGroup("JC")
+            #expect(try await scim.patch("/Groups/\(group)", #"[{"op":"replace","path":"displayName","value":"JC Team"}]"#).json["displayName"] as? String == "JC Team")
+            #expect(try await scim.patch("/Groups/\(group)", #"[{"op":"add","path":"members","value":[{"value":"\#(id)"}]}]"#).status == .ok)
+            let removed = try await scim.patch("/Groups/\(group)", #"[{"op":"remove","path":"members[value eq \"\#(id)\"]"}]"#)
+            #expect(removed.status == .ok && removed.json["members"] == nil)
+        }
+    }
+
+    @Test("Google Workspace: path replaces of active and name parts, work email filter paths", arguments: [TestDatabaseKind.sqlite])
+    func googleWorkspace(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let id = try await scim.createUser("gw@example.com", extra: #","externalId":"g-1","emails":[{"value":"gw@example.com","type":"work","primary":true}]"#)
+            let patched = try await scim.patch("/Users/\(id)", #"""
+                [{"op":"replace","path":"name.givenName","value":"Goo"},{"op":"replace","path":"emails[type eq \"work\"].value","value":"gw2@example.com"},
+                 {"op":"replace","path":"active","value":false}]
+                """#)
+            #expect(patched.status == .ok)
+            #expect((patched.json["emails"] as? [[String: Any]])?.first?["value"] as? String == "gw2@example.com")
+            #expect(patched.json["active"] as? Bool == false)
+            #expect(try await scim.send(.get, "/Users?filter=emails.value%20eq%20%22gw2%40example.com%22").ids == [id])
+        }
+    }
+}

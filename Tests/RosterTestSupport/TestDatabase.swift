@@ -12,9 +12,11 @@ public enum TestDatabaseKind: String, Sendable, CustomStringConvertible, CaseIte
 
     public var description: String { rawValue }
 
-    /// The kinds available in this run.
+    /// The kinds available in this run. Under CI PostgreSQL is always included, so a missing
+    /// `ROSTER_TEST_POSTGRES_URL` fails those tests instead of skipping them.
     public static var available: [TestDatabaseKind] {
-        TestDatabase.postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+        let ci = ProcessInfo.processInfo.environment["CI"].map { !$0.isEmpty && $0 != "false" && $0 != "0" } ?? false
+        return TestDatabase.postgresURL == nil && !ci ? [.sqlite] : [.sqlite, .postgres]
     }
 }
 
@@ -58,7 +60,7 @@ public enum TestDatabase {
             return TestLocation(location: .sqlite(path: folder.appendingPathComponent("roster.sqlite").path), folder: folder, postgresDatabase: nil)
         case .postgres:
             guard let url = postgresURL, case .postgres(var settings) = try DatabaseLocation(url: url) else {
-                throw TestDatabaseError(message: "ROSTER_TEST_POSTGRES_URL is not a postgres:// URL")
+                throw TestDatabaseError(message: "ROSTER_TEST_POSTGRES_URL is missing or not a postgres:// URL")
             }
             let name = "roster_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
             try await administer(settings, "CREATE DATABASE \(name)")

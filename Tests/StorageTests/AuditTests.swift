@@ -50,6 +50,16 @@ struct AuditTests {
             expected += 1; try await check("group.member_removed")
             try await service.deleteUser(id: user.id, caller: .operatorCLI)
             expected += 1; try await check("user.deleted")
+            _ = try await service.updateOrganization(id: organization.id, plan: .guard, userManagement: .original, caller: .operatorCLI)
+            expected += 1; try await check("organization.updated")
+            _ = try await service.createAdmin(organizationId: organization.id, email: "a@acme.com", roles: [.orgAdmin], caller: .operatorCLI)
+            expected += 2; try await check("admin_token.created")
+            let okta = try await service.createDirectory(organizationId: organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            expected += 2; try await check("api_key.created")
+            _ = try await service.rotateApiKey(directoryId: okta.directory.id, caller: .operatorCLI)
+            expected += 2; try await check("api_key.created")
+            _ = try await service.claimDomain(organizationId: organization.id, name: "acme.com", caller: .operatorCLI)
+            expected += 1; try await check("domain.claimed")
 
             // Events come back in outbox order with increasing sequence numbers.
             let events = try await database.store.read { try await $0.events(organizationId: organization.id, afterSequence: nil, limit: 1000) }

@@ -99,3 +99,41 @@ struct CredentialTests {
         }
     }
 }
+
+@Suite("Admin token lifecycle and database URLs")
+struct AdminTokenLifecycleTests {
+    @Test("admin tokens expire after a year by default and can be revoked", arguments: TestDatabaseKind.available)
+    func lifecycle(kind: TestDatabaseKind) async throws {
+        try await TestDatabase.with(kind) { database in
+            let fixture = Fixture(database)
+            let organization = try await fixture.organization()
+            let issued = try await fixture.service.createAdmin(organizationId: organization.id, email: "r@acme.com", roles: [.orgAdmin], caller: .operatorCLI)
+            #expect(issued.token.expires == fixture.clock.now.addingTimeInterval(365 * 86_400))
+            let second = try await fixture.service.issueAdminToken(adminId: issued.admin.id, caller: .admin(issued.admin))
+            try await fixture.service.revokeAdminToken(issued.token, admin: issued.admin, caller: .admin(issued.admin))
+            let revoked = await #expect(throws: DirectoryError.self) { try await fixture.service.authenticateAdmin(bearer: issued.value) }
+            #expect(revoked?.code == .unauthenticated)
+            _ = try await fixture.service.authenticateAdmin(bearer: second.value)
+            fixture.clock.advance(by: 366 * 86_400)
+            let expired = await #expect(throws: DirectoryError.self) { try await fixture.service.authenticateAdmin(bearer: second.value) }
+            #expect(expired?.code == .unauthenticated)
+        }
+    }
+
+    @Test("database URLs: sslmode is honoured, empty paths and unknown modes are refused")
+    func urls() throws {
+        guard case .postgres(let require) = try DatabaseLocation(url: "postgres://u:p%40ss@db:6543/roster?sslmode=require") else {
+            Issue.record("not postgres"); return
+        }
+        #expect(require.tls == .require && require.port == 6543 && require.password == "p@ss" && require.database == "roster")
+        guard case .postgres(let full) = try DatabaseLocation(url: "postgresql://u@db/roster?sslmode=verify-full") else { return }
+        #expect(full.tls == .verifyFull)
+        guard case .postgres(let plain) = try DatabaseLocation(url: "postgres://u@db/roster") else { return }
+        #expect(plain.tls == .prefer)
+        #expect(try DatabaseLocation(url: "sqlite:data/roster.sqlite") == .sqlite(path: "data/roster.sqlite"))
+        #expect(try DatabaseLocation(url: "") == .defaultSQLite)
+        for bad in ["sqlite:", "sqlite://", "postgres://db/roster", "postgres://u@db/x?sslmode=sometimes", "mysql://u@db/x"] {
+            #expect(throws: DatabaseLocationError.self, "\(bad)") { try DatabaseLocation(url: bad) }
+        }
+    }
+}

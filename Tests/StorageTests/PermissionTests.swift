@@ -81,3 +81,94 @@ struct PermissionTests {
         }
     }
 }
+
+@Suite("Cross-site and plan rules, on each database")
+struct CrossSiteTests {
+    @Test("original: a site admin cannot change, grant or delete a user who is also on another site", arguments: TestDatabaseKind.available)
+    func sharedUser(kind: TestDatabaseKind) async throws {
+        try await TestDatabase.with(kind) { database in
+            let fixture = Fixture(database)
+            let service = fixture.service
+            let organization = try await fixture.organization(userManagement: .original)
+            let siteA = try await service.addSite(organizationId: organization.id, name: "alpha", caller: .operatorCLI)
+            let siteB = try await service.addSite(organizationId: organization.id, name: "bravo", caller: .operatorCLI)
+            let jiraA = try await service.addProduct(siteId: siteA.id, product: .jiraSoftware, caller: .operatorCLI)
+            let confluenceA = try await service.addProduct(siteId: siteA.id, product: .confluence, caller: .operatorCLI)
+            let jiraB = try await service.addProduct(siteId: siteB.id, product: .jiraSoftware, caller: .operatorCLI)
+            let adminA = Caller.admin(try await service.createAdmin(
+                organizationId: organization.id, email: "a@acme.com", roles: [AdminRole(kind: .siteAdmin, siteId: siteA.id)], caller: .operatorCLI).admin)
+
+            let onlyB = try await service.createSiteUser(siteId: siteB.id, draft: UserDraft(userName: "ned"), productIds: [jiraB.id], caller: .operatorCLI)
+            let both = try await service.createSiteUser(siteId: siteB.id, draft: UserDraft(userName: "sam"), productIds: [jiraB.id], caller: .operatorCLI)
+            _ = try await service.grantAccess(principal: .user(both.id), productId: jiraA.id, role: .user, caller: .operatorCLI)
+            let onlyA = try await service.createSiteUser(siteId: siteA.id, draft: UserDraft(userName: "ann"), productIds: [jiraA.id], caller: adminA)
+
+            // A user only on B cannot be pulled onto A by A's admin.
+            let pull = await #expect(throws: DirectoryError.self) {
+                try await service.grantAccess(principal: .user(onlyB.id), productId: jiraA.id, role: .user, caller: adminA)
+            }
+            #expect(pull?.code == .forbidden)
+            // A user on both sites is visible to A's admin but not theirs to change.
+            _ = try await service.user(id: both.id, caller: adminA)
+            var deactivated = UserDraft(both)
+            deactivated.active = false
+            let draft = deactivated
+            for attempt in [
+                { _ = try await service.replaceUser(id: both.id, draft: draft, caller: adminA) },
+                { try await service.deleteUser(id: both.id, caller: adminA) },
+                { _ = try await service.grantAccess(principal: .user(both.id), productId: confluenceA.id, role: .user, caller: adminA) },
+            ] as [@Sendable () async throws -> Void] {
+                let error = await #expect(throws: DirectoryError.self) { try await attempt() }
+                #expect(error?.code == .forbidden)
+            }
+            #expect(try await service.user(id: both.id, caller: .operatorCLI).active)
+            // A user only on A is theirs.
+            _ = try await service.grantAccess(principal: .user(onlyA.id), productId: confluenceA.id, role: .user, caller: adminA)
+            try await service.deleteUser(id: onlyA.id, caller: adminA)
+        }
+    }
+
+    @Test("an organization cannot leave the Guard plan while identity providers are connected", arguments: TestDatabaseKind.available)
+    func planDowngrade(kind: TestDatabaseKind) async throws {
+        try await TestDatabase.with(kind) { database in
+            let fixture = Fixture(database)
+            let organization = try await fixture.organization(plan: .guard)
+            _ = try await fixture.service.createDirectory(organizationId: organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let error = await #expect(throws: DirectoryError.self) {
+                try await fixture.service.updateOrganization(id: organization.id, plan: .free, userManagement: nil, caller: .operatorCLI)
+            }
+            #expect(error?.code == .invalidInput)
+            #expect(try await fixture.service.organization(id: organization.id, caller: .operatorCLI).plan == .guard)
+        }
+    }
+
+    @Test("concurrent nestings cannot make a cycle; concurrent rotations leave one live key", arguments: TestDatabaseKind.available)
+    func writeSkew(kind: TestDatabaseKind) async throws {
+        try await TestDatabase.with(kind) { database in
+            let fixture = Fixture(database)
+            let service = fixture.service
+            let organization = try await fixture.organization()
+            let local = try await fixture.localDirectory(organization)
+            for round in 0..<5 {
+                let a = try await service.createGroup(directoryId: local.id, displayName: "A\(round)", caller: .operatorCLI)
+                let b = try await service.createGroup(directoryId: local.id, displayName: "B\(round)", caller: .operatorCLI)
+                let successes = await withTaskGroup(of: Bool.self) { group in
+                    group.addTask { (try? await service.addMember(groupId: a.id, member: .group, memberId: b.id, caller: .operatorCLI)) != nil }
+                    group.addTask { (try? await service.addMember(groupId: b.id, member: .group, memberId: a.id, caller: .operatorCLI)) != nil }
+                    return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+                }
+                #expect(successes == 1)
+            }
+            let okta = try await service.createDirectory(organizationId: organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { _ = try await service.rotateApiKey(directoryId: okta.directory.id, caller: .operatorCLI) }
+                }
+                try await group.waitForAll()
+            }
+            let live = try await service.apiKeys(directoryId: okta.directory.id, caller: .operatorCLI).filter { $0.isUsable(at: fixture.clock.now) }
+            #expect(live.count == 1)
+        }
+    }
+}
+

@@ -2,7 +2,7 @@ import Foundation
 
 /// A grant of a role on a product instance to a group or a user.
 public struct AccessGrant: Sendable, Hashable, Codable, Identifiable {
-    /// Who receives the grant.
+    /// Who receives the grant; encoded as `{"kind": "user" | "group", "id": "..."}`.
     public enum Principal: Sendable, Hashable, Codable {
         case user(String)
         case group(String)
@@ -26,6 +26,25 @@ public struct AccessGrant: Sendable, Hashable, Codable, Identifiable {
             case "group": self = .group(id)
             default: return nil
             }
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case kind, id
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let kind = try container.decode(String.self, forKey: .kind)
+            guard let principal = Principal(kind: kind, id: try container.decode(String.self, forKey: .id)) else {
+                throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "kind must be user or group")
+            }
+            self = principal
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(id, forKey: .id)
         }
     }
 

@@ -13,6 +13,31 @@ enum Validation {
         return value
     }
 
+    /// Free text kept as given: no NUL (neither database can store it the same way) and a sane length.
+    static func text(_ value: String?, field: String, maximumLength: Int = 4_096) throws {
+        guard let value else { return }
+        guard !value.unicodeScalars.contains("\u{0}") else {
+            throw DirectoryError(.invalidInput, "\(field) must not contain the NUL character.")
+        }
+        guard value.count <= maximumLength else {
+            throw DirectoryError(.invalidInput, "\(field) is longer than \(maximumLength) characters.")
+        }
+    }
+
+    /// Every string inside a JSON value, checked as `text`.
+    static func json(_ value: JSONValue, field: String) throws {
+        switch value {
+        case .string(let text): try Self.text(text, field: field)
+        case .array(let items): for item in items { try json(item, field: field) }
+        case .object(let members):
+            for (key, member) in members {
+                try Self.text(key, field: field, maximumLength: 256)
+                try json(member, field: "\(field).\(key)")
+            }
+        default: return
+        }
+    }
+
     /// A site name: a lower-case DNS label.
     static func siteName(_ raw: String) throws -> String {
         let value = raw.trimmingCharacters(in: .whitespaces).lowercased()

@@ -14,11 +14,20 @@ extension DirectoryService {
             try caller.require(.manageAccess(site.id), in: organization)
             let principalDirectory: String
             switch principal {
-            case .user(let id): principalDirectory = try await requireUser(tx, id).directoryId
-            case .group(let id): principalDirectory = try await requireGroup(tx, id).directoryId
-            }
-            guard try await requireDirectory(tx, principalDirectory).organizationId == organization.id else {
-                throw DirectoryError(.notFound, "No \(principal.kind) with id \(principal.id).")
+            case .user(let id):
+                let user = try await requireUser(tx, id)
+                principalDirectory = user.directoryId
+                guard try await requireDirectory(tx, principalDirectory).organizationId == organization.id else {
+                    throw DirectoryError(.notFound, "No user with id \(id).")
+                }
+                // Granting a user access would make them "of this site"; a site admin may do it only for users they
+                // may already change.
+                try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            case .group(let id):
+                principalDirectory = try await requireGroup(tx, id).directoryId
+                guard try await requireDirectory(tx, principalDirectory).organizationId == organization.id else {
+                    throw DirectoryError(.notFound, "No group with id \(id).")
+                }
             }
             return try await insertGrant(
                 tx, organizationId: organization.id, principal: principal, siteId: site.id, productId: productId,
@@ -87,7 +96,7 @@ extension DirectoryService {
         try await store.read { reader in
             let user = try await requireUser(reader, userId)
             let organization = try await organizationOf(reader, user: user)
-            try await requireUserPermission(reader, user: user, organization: organization, caller: caller)
+            try await requireUserPermission(reader, user: user, organization: organization, caller: caller, writing: false)
             guard user.active else { return [] }
             return try await reader.effectiveAccess(userId: userId)
         }

@@ -6,6 +6,11 @@ extension DirectoryService {
 
     /// Authenticates an admin API bearer token. Every failure is the same `unauthenticated` error.
     public func authenticateAdmin(bearer: String) async throws -> AdminAccount {
+        try await authenticateAdminToken(bearer: bearer).0
+    }
+
+    /// Authenticates an admin API bearer token and returns the token too.
+    public func authenticateAdminToken(bearer: String) async throws -> (AdminAccount, AdminToken) {
         let failure = DirectoryError(.unauthenticated, "The admin API token is missing, wrong, expired or revoked.")
         guard let presented = SecretToken.parse(bearer, as: .adminToken) else { throw failure }
         let now = environment.now()
@@ -23,7 +28,33 @@ extension DirectoryService {
             let updated = used
             try await store.write { tx in try await tx.update(updated) }
         }
-        return admin
+        return (admin, token)
+    }
+
+    /// Revokes an admin token at once (an admin signing a token out, or an operator cutting one off).
+    public func revokeAdminToken(_ token: AdminToken, admin: AdminAccount, caller: Caller) async throws {
+        try await store.write { tx in
+            var current = token
+            current.revoked = environment.now()
+            try await tx.update(current)
+            try await record(
+                tx, organizationId: admin.organizationId, caller: caller, action: "admin_token.revoked",
+                targetType: "admin_token", targetId: token.id, payload: ["adminId": .string(admin.id)]
+            )
+        }
+    }
+
+    /// Issues another token for an existing admin (rotation, or an operator's recovery).
+    public func issueAdminToken(adminId: String, caller: Caller) async throws -> IssuedAdminToken {
+        try await store.write { tx in
+            guard let admin = try await tx.admin(id: adminId) else {
+                throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).")
+            }
+            if case .admin(let actor) = caller, actor.id != admin.id {
+                try caller.require(.manageOrganization, in: try await requireOrganization(tx, admin.organizationId))
+            }
+            return try await issueAdminToken(tx, admin: admin, caller: caller)
+        }
     }
 
     /// Authenticates a SCIM bearer key for one directory. A key of another directory, a revoked or an expired key

@@ -130,6 +130,8 @@ extension DirectoryService {
             guard directory.acceptsProvisioning else {
                 throw DirectoryError(.unsupported, "This directory's identity provider does not provision users over SCIM.")
             }
+            // Two concurrent rotations must not both leave a live key behind.
+            try await tx.lock("api-keys:\(directoryId)")
             let retireAt = environment.now().addingTimeInterval(overlap)
             for var key in try await tx.apiKeys(directoryId: directoryId) where key.isUsable(at: environment.now()) {
                 let revokedAt = min(retireAt, key.expires ?? retireAt)

@@ -11,6 +11,9 @@ extension DirectoryService {
                 let directory = try await requireDirectory(tx, directoryId)
                 let organization = try await requireOrganization(tx, directory.organizationId)
                 try caller.require(.manageDirectoryUsers, in: organization)
+                if try await tx.group(directoryId: directoryId, displayName: displayName) != nil {
+                    throw DirectoryError(.alreadyExists, "A group named \"\(displayName)\" already exists in this directory.")
+                }
                 let now = environment.now()
                 let group = Group(
                     id: environment.newID(), directoryId: directoryId, displayName: displayName, synced: false,
@@ -80,6 +83,8 @@ extension DirectoryService {
                 memberDirectory = try await requireUser(tx, memberId).directoryId
             case .group:
                 memberDirectory = try await requireGroup(tx, memberId).directoryId
+                // Two concurrent nestings could each pass the check and together make a cycle.
+                try await tx.lock("group-nesting:\(group.directoryId)")
                 if try await ancestors(tx, of: groupId).union([groupId]).contains(memberId) {
                     throw DirectoryError(.invalidInput, "Adding this group would make a cycle of groups.")
                 }

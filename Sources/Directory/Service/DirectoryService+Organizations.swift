@@ -45,6 +45,15 @@ extension DirectoryService {
         try await store.write { tx in
             var organization = try await requireOrganization(tx, id)
             try caller.require(.manageOrganization, in: organization)
+            if plan == .free, organization.plan == .guard {
+                let connected = try await tx.directories(organizationId: id).filter { $0.kind == .identityProvider }
+                guard connected.isEmpty else {
+                    throw DirectoryError(
+                        .invalidInput,
+                        "The organization has identity provider directories (\(connected.map(\.name).joined(separator: ", "))); disconnect them before leaving the Guard plan."
+                    )
+                }
+            }
             if let plan { organization.plan = plan }
             if let userManagement { organization.userManagement = userManagement }
             try await tx.update(organization)

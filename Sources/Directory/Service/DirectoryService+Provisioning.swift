@@ -98,12 +98,9 @@ extension DirectoryService {
         directoryId: String, displayName: String, externalId: String?, members: [MemberReference], key: ApiKey
     ) async throws -> Group {
         let displayName = try Validation.name(displayName, field: "displayName")
-        return try await mapUniqueViolation(DirectoryError(.alreadyExists, "A group named \"\(displayName)\" already exists in this directory.")) {
-            try await store.write { tx in
+        // Group names are not unique in SCIM (RFC 7643 §4.2); Entra ID has groups of one name.
+        return try await store.write { tx in
                 let directory = try await requireProvisioningDirectory(tx, key, directoryId)
-                if try await tx.group(directoryId: directoryId, displayName: displayName) != nil {
-                    throw DirectoryError(.alreadyExists, "A group named \"\(displayName)\" already exists in this directory.")
-                }
                 let now = environment.now()
                 var group = Group(
                     id: environment.newID(), directoryId: directoryId, displayName: displayName, externalId: externalId,
@@ -117,7 +114,6 @@ extension DirectoryService {
                 )
                 _ = try await applyMemberChanges(tx, group: &group, directory: directory, changes: [.add(members)], caller: .provisioning(key))
                 return group
-            }
         }
     }
 
@@ -128,8 +124,7 @@ extension DirectoryService {
         expectedVersion: Int? = nil, key: ApiKey
     ) async throws -> (Group, MembershipOutcome) {
         let newName = try displayName.map { try Validation.name($0, field: "displayName") }
-        return try await mapUniqueViolation(DirectoryError(.alreadyExists, "A group with that displayName already exists in this directory.")) {
-            try await store.write { tx in
+        return try await store.write { tx in
                 let directory = try await requireProvisioningDirectory(tx, key, directoryId)
                 guard var group = try await tx.group(id: id), group.directoryId == directoryId else {
                     throw DirectoryError(.notFound, "No group with id \(id).")
@@ -139,10 +134,6 @@ extension DirectoryService {
                 }
                 var renamed = false
                 if let newName, newName != group.displayName {
-                    if newName.lowercased() != group.displayName.lowercased(),
-                       try await tx.group(directoryId: directoryId, displayName: newName) != nil {
-                        throw DirectoryError(.alreadyExists, "A group named \"\(newName)\" already exists in this directory.")
-                    }
                     group.displayName = newName
                     renamed = true
                 }
@@ -161,7 +152,6 @@ extension DirectoryService {
                 }
                 let outcome = try await applyMemberChanges(tx, group: &group, directory: directory, changes: changes, caller: .provisioning(key))
                 return (group, outcome)
-            }
         }
     }
 
@@ -241,7 +231,11 @@ extension DirectoryService {
             if users.contains(reference.value), reference.type?.lowercased() != "group" {
                 memberships.append(Membership(groupId: group.id, memberId: reference.value, memberKind: .user))
             } else if groups.contains(reference.value), reference.type?.lowercased() != "user" {
-                if ancestorsOfGroup == nil { ancestorsOfGroup = try await ancestors(tx, of: group.id).union([group.id]) }
+                if ancestorsOfGroup == nil {
+                    // Two concurrent nestings could each pass the check and together make a cycle.
+                    try await tx.lock("group-nesting:\(group.directoryId)")
+                    ancestorsOfGroup = try await ancestors(tx, of: group.id).union([group.id])
+                }
                 if ancestorsOfGroup?.contains(reference.value) == true {
                     throw DirectoryError(.invalidInput, "Adding the group \(reference.value) would make a cycle of groups.")
                 }

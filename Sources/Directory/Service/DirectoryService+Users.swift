@@ -146,7 +146,7 @@ extension DirectoryService {
         try await store.read { reader in
             let user = try await requireUser(reader, id)
             let organization = try await organizationOf(reader, user: user)
-            try await requireUserPermission(reader, user: user, organization: organization, caller: caller)
+            try await requireUserPermission(reader, user: user, organization: organization, caller: caller, writing: false)
             return user
         }
     }
@@ -202,10 +202,11 @@ extension DirectoryService {
         return try await requireOrganization(reader, directory.organizationId)
     }
 
-    /// Directory-wide user admins may act on any user; in the original experience a site admin may act on the
-    /// users who have access to their site, and on no one else.
+    /// Directory-wide user admins may act on any user. In the original experience a site admin sees the users who
+    /// have access to their site, and changes only users whose every site is one they manage: an account shared with
+    /// another site is that site's business too.
     func requireUserPermission(
-        _ reader: any DirectoryReading, user: User, organization: Organization, caller: Caller
+        _ reader: any DirectoryReading, user: User, organization: Organization, caller: Caller, writing: Bool = true
     ) async throws {
         if case .provisioning(let key) = caller {
             guard key.directoryId == user.directoryId else { throw DirectoryError(.notFound, "No user with id \(user.id).") }
@@ -217,7 +218,13 @@ extension DirectoryService {
         }
         if AccessPolicy.allows(admin.roles, .manageDirectoryUsers, in: organization) { return }
         let sites = Set(try await reader.effectiveAccess(userId: user.id).map(\.siteId))
-        if sites.contains(where: { AccessPolicy.allows(admin.roles, .manageSiteUsers($0), in: organization) }) { return }
-        throw DirectoryError(.forbidden, "Your admin role does not allow managing this user.")
+        let managed = sites.filter { AccessPolicy.allows(admin.roles, .manageSiteUsers($0), in: organization) }
+        if writing ? (!sites.isEmpty && managed == sites) : !managed.isEmpty { return }
+        throw DirectoryError(
+            .forbidden,
+            writing && !managed.isEmpty
+                ? "This user also has access to sites you do not manage; an organization admin must change them."
+                : "Your admin role does not allow managing this user."
+        )
     }
 }

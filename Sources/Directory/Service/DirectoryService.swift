@@ -15,7 +15,7 @@ public struct DirectoryService: Sendable {
         public var adminTokenLifetime: TimeInterval?
 
         public init(
-            baseURL: String, apiKeyLifetime: TimeInterval = 365 * 86_400, adminTokenLifetime: TimeInterval? = nil
+            baseURL: String, apiKeyLifetime: TimeInterval = 365 * 86_400, adminTokenLifetime: TimeInterval? = 365 * 86_400
         ) {
             var trimmed = baseURL
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
@@ -62,35 +62,35 @@ public struct DirectoryService: Sendable {
 
     func requireOrganization(_ reader: any DirectoryReading, _ id: String) async throws -> Organization {
         guard let organization = try await reader.organization(id: id) else {
-            throw DirectoryError(.notFound, "No organization with id \(id).")
+            throw DirectoryError(.notFound, "No organization with id \(id.prefix(100)).")
         }
         return organization
     }
 
     func requireSite(_ reader: any DirectoryReading, _ id: String) async throws -> Site {
         guard let site = try await reader.site(id: id) else {
-            throw DirectoryError(.notFound, "No site with id \(id).")
+            throw DirectoryError(.notFound, "No site with id \(id.prefix(100)).")
         }
         return site
     }
 
     func requireDirectory(_ reader: any DirectoryReading, _ id: String) async throws -> Directory {
         guard let directory = try await reader.directory(id: id) else {
-            throw DirectoryError(.notFound, "No directory with id \(id).")
+            throw DirectoryError(.notFound, "No directory with id \(id.prefix(100)).")
         }
         return directory
     }
 
     func requireUser(_ reader: any DirectoryReading, _ id: String) async throws -> User {
         guard let user = try await reader.user(id: id) else {
-            throw DirectoryError(.notFound, "No user with id \(id).")
+            throw DirectoryError(.notFound, "No user with id \(id.prefix(100)).")
         }
         return user
     }
 
     func requireGroup(_ reader: any DirectoryReading, _ id: String) async throws -> Group {
         guard let group = try await reader.group(id: id) else {
-            throw DirectoryError(.notFound, "No group with id \(id).")
+            throw DirectoryError(.notFound, "No group with id \(id.prefix(100)).")
         }
         return group
     }

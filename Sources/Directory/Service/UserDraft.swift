@@ -69,6 +69,23 @@ public struct UserDraft: Sendable, Hashable, Codable {
         if let externalId, externalId.count > 255 {
             throw DirectoryError(.invalidInput, "externalId is longer than 255 characters.")
         }
+        for (field, value) in [
+            ("externalId", externalId), ("displayName", displayName), ("nickName", nickName), ("title", title),
+            ("department", department), ("organization", organization), ("timezone", timezone), ("locale", locale),
+            ("preferredLanguage", preferredLanguage), ("name.formatted", name.formatted), ("name.familyName", name.familyName),
+            ("name.givenName", name.givenName), ("name.middleName", name.middleName),
+            ("name.honorificPrefix", name.honorificPrefix), ("name.honorificSuffix", name.honorificSuffix),
+        ] {
+            try Validation.text(value, field: field)
+        }
+        for email in draft.emails {
+            try Validation.text(email.type, field: "emails.type", maximumLength: 64)
+            try Validation.text(email.display, field: "emails.display")
+        }
+        for (key, value) in extensionAttributes {
+            try Validation.text(key, field: "extension attribute name", maximumLength: 256)
+            try Validation.json(value, field: key)
+        }
         return draft
     }
 }

@@ -43,7 +43,8 @@ public struct UserGroup: Sendable, Hashable {
 /// The persistence the domain needs. Implementations run every `write` as one transaction:
 /// either all of its changes (including audit entries and events) are kept, or none.
 public protocol DirectoryStore: Sendable {
-    /// Runs `body` against a consistent read view.
+    /// Runs `body` with a connection for reads. Each statement sees committed data; a read is not one snapshot, so
+    /// decisions that must hold together (a permission check and the change it allows) belong in `write`.
     func read<T: Sendable>(_ body: @Sendable (any DirectoryReading) async throws -> T) async throws -> T
     /// Runs `body` in one transaction; commits when it returns, rolls back when it throws.
     func write<T: Sendable>(_ body: @Sendable (any DirectoryWriting) async throws -> T) async throws -> T
@@ -123,6 +124,10 @@ public protocol DirectoryReading: Sendable {
 
 /// Writes of the directory model, inside one transaction.
 public protocol DirectoryWriting: DirectoryReading {
+    /// Serializes this transaction with every other transaction that takes the same lock, until commit (a
+    /// transaction-scoped advisory lock on PostgreSQL; SQLite already runs one writer at a time).
+    func lock(_ name: String) async throws
+
     func insert(_ organization: Organization) async throws
     func update(_ organization: Organization) async throws
     func insert(_ site: Site) async throws

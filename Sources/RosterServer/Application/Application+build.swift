@@ -21,7 +21,10 @@ public enum RosterApplication {
             configuration: .init(baseURL: configuration.baseURL)
         )
         let router = buildRouter(service: service, registry: registry)
-        registry.makeGauge(name: "roster_info", labels: [("database", database.kind.rawValue)], help: "Roster build and database").set(1.0)
+        registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "roster", metricName: "info", unitName: "", helpText: "Roster and its database"),
+            labels: [("database", database.kind.rawValue)]
+        ).set(1.0)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),

@@ -35,6 +35,9 @@ public struct RosterConfiguration: Sendable {
         let host = host ?? environment["ROSTER_HOST"] ?? "127.0.0.1"
         let resolvedPort: Int
         if let port {
+            guard (0...65535).contains(port) else {
+                throw ConfigurationError(message: "--port must be between 0 and 65535, not \(port).")
+            }
             resolvedPort = port
         } else if let raw = environment["ROSTER_PORT"] {
             guard let parsed = Int(raw), (0...65535).contains(parsed) else {

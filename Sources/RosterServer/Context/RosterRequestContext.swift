@@ -8,6 +8,8 @@ public struct RosterRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AdminAuthenticationMiddleware` on `/api/v1`.
     public var admin: AdminAccount?
+    /// The admin token the request came with.
+    public var adminToken: AdminToken?
     /// Set by `SCIMMiddleware` on `/scim/directory/{directoryId}`.
     public var apiKey: ApiKey?
 
@@ -52,6 +54,11 @@ public struct APIRequestDecoder: RequestDecoder {
         guard buffer.readableBytes > 0 else {
             throw APIError(.badRequest, code: "invalid_body", message: "The request needs a JSON body.")
         }
+        return try Self.decode(T.self, from: buffer)
+    }
+
+    /// Decodes a collected body, turning every decoding failure into a 400 that names the field.
+    static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try APIJSON.decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

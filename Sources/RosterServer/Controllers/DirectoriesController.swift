@@ -21,8 +21,9 @@ struct DirectoriesController {
                 .map(ApiKeyView.init)))
         }
         group.post("directories/:dir/api-keys") { request, context in
-            let input = request.headers[.contentLength] == "0" ? RotateKeyInput()
-                : (try? await request.decode(as: RotateKeyInput.self, context: context)) ?? RotateKeyInput()
+            // An empty body means "no overlap"; anything else must be a valid body (a typo must not revoke a live key).
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let input = body.readableBytes == 0 ? RotateKeyInput() : try APIRequestDecoder.decode(RotateKeyInput.self, from: body)
             let directoryId = try context.parameter("dir")
             let issued = try await service.rotateApiKey(
                 directoryId: directoryId, overlap: input.overlapSeconds ?? 0, caller: try context.caller()

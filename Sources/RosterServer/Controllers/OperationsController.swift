@@ -5,6 +5,11 @@ import Prometheus
 
 /// `/healthz` (the process answers), `/readyz` (the database answers) and `/metrics` (Prometheus text).
 struct OperationsController {
+    /// How long `/readyz` waits for the database.
+    static let readinessTimeout: Duration = .seconds(3)
+
+    struct ReadinessTimeout: Error {}
+
     let service: DirectoryService
     let registry: PrometheusCollectorRegistry
 
@@ -14,7 +19,16 @@ struct OperationsController {
         }
         router.get("/readyz") { _, context in
             do {
-                try await service.store.ping()
+                // A load balancer needs an answer quickly, not when the pool gives up.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await service.store.ping() }
+                    group.addTask {
+                        try await Task.sleep(for: Self.readinessTimeout)
+                        throw ReadinessTimeout()
+                    }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
                 return JSONBody(["status": "ready"])
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])

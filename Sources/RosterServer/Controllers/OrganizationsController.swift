@@ -25,6 +25,16 @@ struct OrganizationsController {
         group.get("me") { _, context in
             JSONBody(try context.admin.orThrow(APIError.unauthenticated))
         }
+        group.delete("me/token") { _, context in
+            guard let admin = context.admin, let token = context.adminToken else { throw APIError.unauthenticated }
+            try await service.revokeAdminToken(token, admin: admin, caller: .admin(admin))
+            return Response(status: .noContent)
+        }
+        group.post("me/tokens") { _, context in
+            guard let admin = context.admin else { throw APIError.unauthenticated }
+            let issued = try await service.issueAdminToken(adminId: admin.id, caller: .admin(admin))
+            return JSONBody(CreatedAdminBody(id: issued.admin.id, admin: issued.admin, token: issued.value), status: .created)
+        }
         group.get("organizations/:org") { _, context in
             JSONBody(try await service.organization(id: try context.parameter("org"), caller: try context.caller()))
         }

@@ -10,9 +10,10 @@ struct AdminAuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let bearer = request.headers.bearerToken else { throw APIError.unauthenticated }
         do {
-            let admin = try await service.authenticateAdmin(bearer: bearer)
+            let (admin, token) = try await service.authenticateAdminToken(bearer: bearer)
             var context = context
             context.admin = admin
+            context.adminToken = token
             context.logger[metadataKey: "roster.admin"] = .string(admin.id)
             return try await next(request, context)
         } catch let error as DirectoryError where error.code == .unauthenticated {

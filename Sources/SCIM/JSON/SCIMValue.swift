@@ -140,7 +140,25 @@ public enum SCIMJSON {
         guard case .object(let object) = value else {
             throw .invalidSyntax("The request body must be a JSON object, not \(value.typeName).")
         }
+        try rejectNUL(value)
         return object
+    }
+
+    /// NUL cannot be stored alike by every database, and no attribute needs it.
+    static func rejectNUL(_ value: SCIMValue) throws(SCIMError) {
+        switch value {
+        case .string(let text):
+            if text.unicodeScalars.contains("\u{0}") {
+                throw SCIMError(status: 400, scimType: .invalidValue, detail: "Strings must not contain the NUL character.")
+            }
+        case .array(let items): for item in items { try rejectNUL(item) }
+        case .object(let members):
+            for (key, member) in members {
+                try rejectNUL(.string(key))
+                try rejectNUL(member)
+            }
+        default: return
+        }
     }
 
     /// Refuses nesting deeper than `maximumDepth` before any recursive decoder sees it.

@@ -12,8 +12,13 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
         public var username: String
         public var password: String?
         public var database: String?
-        /// `sslmode=disable` turns TLS off; anything else prefers TLS.
-        public var useTLS: Bool
+        public var tls: TLSMode
+    }
+
+    /// libpq's `sslmode`: `disable`; `allow` and `prefer` (TLS when offered); `require` (TLS always, certificate
+    /// not checked, as libpq does); `verify-ca` and `verify-full` (TLS always, certificate and host name checked).
+    public enum TLSMode: String, Sendable, Hashable {
+        case disable, prefer, require, verifyFull
     }
 
     /// The default: `roster.sqlite` in the working directory.
@@ -34,10 +39,18 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
             var database = components.path
             if database.hasPrefix("/") { database.removeFirst() }
             let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+            let tls: TLSMode
+            switch sslmode {
+            case "disable": tls = .disable
+            case "allow", "prefer": tls = .prefer
+            case "require": tls = .require
+            case "verify-ca", "verify-full": tls = .verifyFull
+            default: throw DatabaseLocationError(message: "Unknown sslmode \"\(sslmode.prefix(40))\"; use disable, prefer, require or verify-full.")
+            }
             self = .postgres(PostgresSettings(
                 host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
                 password: components.password.map { $0.removingPercentEncoding ?? $0 },
-                database: database.isEmpty ? nil : database, useTLS: sslmode != "disable"
+                database: database.isEmpty ? nil : database, tls: tls
             ))
             return
         }
@@ -46,7 +59,9 @@ public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
             guard !path.isEmpty else { throw DatabaseLocationError(message: "The SQLite URL has no path.") }
             self = .sqlite(path: path)
         } else if text.hasPrefix("sqlite:") {
-            self = .sqlite(path: String(text.dropFirst("sqlite:".count)))
+            let path = String(text.dropFirst("sqlite:".count))
+            guard !path.isEmpty else { throw DatabaseLocationError(message: "The SQLite URL has no path.") }
+            self = .sqlite(path: path)
         } else if text.contains("://") {
             throw DatabaseLocationError(message: "Unsupported database URL scheme; use postgres:// or sqlite:.")
         } else {

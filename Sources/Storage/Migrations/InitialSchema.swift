@@ -90,7 +90,9 @@ enum InitialSchema {
             .column("created_at", type: ts, .notNull)
             .column("last_modified_at", type: ts, .notNull)
             .run()
-        try await db.create(index: "groups_directory_name_key").on("groups").column("directory_id").column("display_name_lower").unique().run()
+        // Not unique: SCIM does not make group names unique (Entra ID has duplicates); local groups are kept
+        // unique by the domain.
+        try await db.create(index: "groups_directory_name_idx").on("groups").column("directory_id").column("display_name_lower").run()
         try await db.create(index: "groups_directory_external_id_idx").on("groups").column("directory_id").column("external_id").run()
 
         // Memberships in both directions; a member is a user or a group, so member_id has no foreign key and

@@ -79,6 +79,11 @@ struct SQLStoreSession: DirectoryWriting {
         }
     }
 
+    func lock(_ name: String) async throws {
+        guard db.dialect.name == "postgresql" else { return }
+        try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: name)))").run()
+    }
+
     func count(_ query: SQLSelectBuilder) async throws -> Int {
         guard let row = try await query.first() else { return 0 }
         return try row.decode(column: "n", as: Int.self)
