@@ -66,8 +66,8 @@ struct Migrate: AsyncParsableCommand {
             return (applied, try await database.appliedMigrations())
         }
         if output.json {
-            try CLI.printJSON(["applied": .array(applied.map { .number(Double($0)) }),
-                               "version": .number(Double(all.max() ?? 0))])
+            try CLI.printJSON(["applied": .array(applied.map { .integer(Int64($0)) }),
+                               "version": .integer(Int64(all.max() ?? 0))])
         } else if applied.isEmpty {
             print("Database \(location) is up to date (schema version \(all.max() ?? 0)).")
         } else {

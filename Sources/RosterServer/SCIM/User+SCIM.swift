@@ -65,9 +65,9 @@ enum UserSCIM {
         let enterprisePrefix = SCIMSchemaURN.enterpriseUser + ":"
         for (key, value) in user.extensionAttributes {
             if key.hasPrefix(enterprisePrefix) {
-                enterprise[String(key.dropFirst(enterprisePrefix.count))] = scim(value)
+                enterprise[String(key.dropFirst(enterprisePrefix.count))] = value
             } else {
-                object[key] = scim(value)
+                object[key] = value
             }
         }
         var schemas: [SCIMValue] = [.string(SCIMSchemaURN.user)]
@@ -127,7 +127,7 @@ enum UserSCIM {
         var extensionAttributes: [String: JSONValue] = [:]
         for (key, value) in object where !modeled.contains(key.lowercased()) && !value.isNull {
             if let definition = resource.core.attribute(named: key) {
-                extensionAttributes[definition.name] = json(value)
+                extensionAttributes[definition.name] = value
             }
         }
         let enterprise = object.member(named: SCIMSchemaURN.enterpriseUser)?.value.objectValue ?? [:]
@@ -135,7 +135,7 @@ enum UserSCIM {
             guard let definition = CoreSchemas.enterpriseUser.attribute(named: key),
                   !["department", "organization"].contains(definition.name.lowercased())
             else { continue }
-            extensionAttributes["\(SCIMSchemaURN.enterpriseUser):\(definition.name)"] = json(value)
+            extensionAttributes["\(SCIMSchemaURN.enterpriseUser):\(definition.name)"] = value
         }
         return UserDraft(
             userName: userName, externalId: string("externalId"), emails: emails, name: name,
@@ -167,29 +167,6 @@ enum UserSCIM {
 
     /// The weak ETag of a version (RFC 7644 §3.14).
     static func etag(_ version: Int) -> String { "W/\"\(version)\"" }
-
-    static func scim(_ value: JSONValue) -> SCIMValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .number(let number): number.rounded() == number && abs(number) < 9e15 ? .integer(Int64(number)) : .decimal(number)
-        case .string(let text): .string(text)
-        case .array(let items): .array(items.map(scim))
-        case .object(let members): .object(members.mapValues(scim))
-        }
-    }
-
-    static func json(_ value: SCIMValue) -> JSONValue {
-        switch value {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .integer(let number): .number(Double(number))
-        case .decimal(let number): .number(number)
-        case .string(let text): .string(text)
-        case .array(let items): .array(items.map(json))
-        case .object(let members): .object(members.mapValues(json))
-        }
-    }
 }
 
 /// The SCIM form of a group (RFC 7643 §4.2).
