@@ -75,21 +75,13 @@ extension DirectoryService {
         }
     }
 
-    /// All members of a group, for its SCIM representation.
-    public func provisionedMembers(groupId: String, key: ApiKey) async throws -> [Membership] {
+    /// One page of a group's members for its SCIM representation, after the member id `after`.
+    public func provisionedMembers(groupId: String, after: String?, limit: Int, key: ApiKey) async throws -> [Membership] {
         try await store.read { reader in
             guard let group = try await reader.group(id: groupId), group.directoryId == key.directoryId else {
-                throw DirectoryError(.notFound, "No group with id \(groupId).")
+                throw DirectoryError(.notFound, "No group with id \(groupId.prefix(100)).")
             }
-            var all: [Membership] = []
-            var offset = 0
-            while true {
-                let page = try await reader.members(groupId: groupId, page: PageRequest(offset: offset, limit: PageRequest.maximumLimit))
-                all += page.items
-                offset += page.items.count
-                if page.items.isEmpty || offset >= page.total { break }
-            }
-            return all
+            return try await reader.members(groupId: groupId, after: after, limit: limit)
         }
     }
 

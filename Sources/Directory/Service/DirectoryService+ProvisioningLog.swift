@@ -1,10 +1,11 @@
 import Foundation
 
 extension DirectoryService {
-    /// Appends a provisioning request to its directory's troubleshooting log. The log is bookkeeping about a
-    /// request, not a change to the directory, so it has no audit entry or event of its own.
-    public func recordProvisioningRequest(_ entry: ProvisioningLogEntry) async throws {
-        try await store.write { tx in try await tx.append(entry) }
+    /// Appends provisioning requests to their directories' troubleshooting logs, in one transaction. The log is
+    /// bookkeeping about requests, not a change to the directory, so it has no audit entry or event of its own.
+    public func recordProvisioningRequests(_ entries: [ProvisioningLogEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await store.write { tx in try await tx.append(entries) }
     }
 
     /// A directory's troubleshooting log for admins, newest first.

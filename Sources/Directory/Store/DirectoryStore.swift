@@ -91,6 +91,8 @@ public protocol DirectoryReading: Sendable {
     func group(id: String) async throws -> Group?
     func groups(directoryId: String, page: PageRequest) async throws -> Page<Group>
     func members(groupId: String, page: PageRequest) async throws -> Page<Membership>
+    /// Up to `limit` members whose id sorts after `after`: keyset paging, constant cost per page at any size.
+    func members(groupId: String, after: String?, limit: Int) async throws -> [Membership]
     func isMember(groupId: String, memberId: String) async throws -> Bool
     /// Groups the member belongs to directly.
     func groups(memberId: String) async throws -> [Group]
@@ -175,8 +177,8 @@ public protocol DirectoryWriting: DirectoryReading {
     /// Appends many events in one statement per chunk.
     func append(events: [Event]) async throws
 
-    /// Appends one entry to a directory's provisioning log.
-    func append(_ entry: ProvisioningLogEntry) async throws
+    /// Appends entries to directories' provisioning logs.
+    func append(_ entries: [ProvisioningLogEntry]) async throws
     /// Deletes provisioning log entries older than `date`; returns how many.
     func pruneProvisioningLog(before date: Date) async throws -> Int
 }

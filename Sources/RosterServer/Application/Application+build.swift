@@ -20,7 +20,8 @@ public enum RosterApplication {
             store: database.store, environment: environment,
             configuration: .init(baseURL: configuration.baseURL)
         )
-        let router = buildRouter(service: service, registry: registry)
+        let log = ProvisioningLogWriter(service: service, logger: logger)
+        let router = buildRouter(service: service, log: log, registry: registry)
         registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "roster", metricName: "info", unitName: "", helpText: "Roster and its database"),
             labels: [("database", database.kind.rawValue)]
@@ -29,6 +30,7 @@ public enum RosterApplication {
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),
             services: (runsDatabase ? [database] : []) + [
+                log as any Service,
                 ProvisioningLogPruner(
                     service: service, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(3600),
                     logger: logger
@@ -49,7 +51,7 @@ public enum RosterApplication {
     }
 
     /// The routes of every surface.
-    public static func buildRouter(service: DirectoryService, registry: PrometheusCollectorRegistry) -> Router<RosterRequestContext> {
+    static func buildRouter(service: DirectoryService, log: ProvisioningLogWriter, registry: PrometheusCollectorRegistry) -> Router<RosterRequestContext> {
         let router = Router(context: RosterRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -59,9 +61,9 @@ public enum RosterApplication {
         let api = router.group("api/v1").add(middleware: AdminAuthenticationMiddleware(service: service))
         OrganizationsController(service: service).addRoutes(to: api)
         SitesController(service: service).addRoutes(to: api)
-        DirectoriesController(service: service).addRoutes(to: api)
+        DirectoriesController(service: service, log: log).addRoutes(to: api)
         UsersController(service: service).addRoutes(to: api)
-        SCIMController(service: service).addRoutes(to: router)
+        SCIMController(service: service, log: log).addRoutes(to: router)
         return router
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 /// `/api/v1/directories/{dir}`: a directory, its SCIM API keys, users and groups.
 struct DirectoriesController {
     let service: DirectoryService
+    let log: ProvisioningLogWriter
 
     struct IssuedKeyBody: Encodable, Sendable {
         let apiKey: ApiKeyView
@@ -43,6 +44,8 @@ struct DirectoriesController {
         group.get("directories/:dir/provisioning-log") { request, context in
             let page = try request.pageRequest()
             let failuresOnly = request.uri.queryParameters["failures"].map { $0 == "true" || $0 == "1" } ?? false
+            // What this node still has queued belongs in the answer.
+            await log.flush()
             return JSONBody(ListBody(
                 try await service.provisioningLog(
                     directoryId: try context.parameter("dir"), failuresOnly: failuresOnly, page: page, caller: try context.caller()

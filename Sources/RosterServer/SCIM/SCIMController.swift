@@ -2,11 +2,13 @@ import Directory
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import SCIM
 
 /// The SCIM 2.0 service provider of each directory: `/scim/directory/{directoryId}/...` (RFC 7644).
 struct SCIMController {
     let service: DirectoryService
+    let log: ProvisioningLogWriter
 
     /// Largest request body accepted (advertised as `bulk.maxPayloadSize`); larger ones are 413.
     static let maximumPayloadSize = 4 << 20
@@ -17,7 +19,7 @@ struct SCIMController {
     var baseURL: String { service.configuration.baseURL }
 
     func addRoutes(to router: Router<RosterRequestContext>) {
-        let scim = router.group("scim/directory/:directoryId").add(middleware: SCIMMiddleware(service: service))
+        let scim = router.group("scim/directory/:directoryId").add(middleware: SCIMMiddleware(service: service, log: log))
         SCIMDiscovery(baseURL: baseURL).addRoutes(to: scim)
 
         scim.get("Users") { request, context in try await listUsers(request, context) }
@@ -134,21 +136,12 @@ struct SCIMController {
     // MARK: Groups
 
     func listGroups(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, _) = try scope(context)
+        let (key, directoryId) = try scope(context)
         let query = try listQuery(request, resource: GroupSCIM.resource)
-        let (total, resources) = try await groups(query, projection: try projection(request, resource: GroupSCIM.resource), key: key)
-        return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
-    }
-
-    func groups(_ query: ListQuery, projection: Projection, key: ApiKey) async throws -> (Int, [[String: SCIMValue]]) {
-        let page = try await service.provisionedGroups(directoryId: key.directoryId, query: query, key: key)
-        var resources: [[String: SCIMValue]] = []
-        for group in page.items {
-            let members = projection.includes("members", resource: GroupSCIM.resource)
-                ? try await service.provisionedMembers(groupId: group.id, key: key) : nil
-            resources.append(projection.apply(to: GroupSCIM.object(group, members: members, baseURL: baseURL), resource: GroupSCIM.resource))
-        }
-        return (page.total, resources)
+        let projection = try projection(request, resource: GroupSCIM.resource)
+        let page = try await service.provisionedGroups(directoryId: directoryId, query: query, key: key)
+        return GroupStream(controller: self, key: key, projection: projection, logger: context.logger)
+            .listResponse(page.items, total: page.total, startIndex: query.startIndex)
     }
 
     func createGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -157,7 +150,7 @@ struct SCIMController {
         let group = try await service.provisionGroup(
             directoryId: directoryId, displayName: displayName, externalId: externalId, members: members, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .created, everyMember: false)
+        return try await groupResponse(group, request: request, key: key, status: .created, everyMember: false, logger: context.logger)
     }
 
     func getGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -166,7 +159,7 @@ struct SCIMController {
         if SCIMResponses.matches(request.headers[.ifNoneMatch], version: group.version) {
             return Response(status: .notModified, headers: [.eTag: UserSCIM.etag(group.version)])
         }
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: true)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: true, logger: context.logger)
     }
 
     func replaceGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -179,7 +172,7 @@ struct SCIMController {
             directoryId: directoryId, id: id, displayName: displayName, externalId: .some(externalId),
             changes: [.replace(members)], expectedVersion: expected, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false, logger: context.logger)
     }
 
     func patchGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -205,7 +198,7 @@ struct SCIMController {
             directoryId: directoryId, id: id, displayName: displayName, externalId: externalId, changes: changes,
             expectedVersion: expected, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false, logger: context.logger)
     }
 
     func deleteGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -217,26 +210,29 @@ struct SCIMController {
         return Response(status: .noContent)
     }
 
-    /// A group response. Writes list members inline only for groups up to `inlineMemberLimit` members (or when
-    /// `attributes` asks for them), so their cost does not grow with the group.
-    func groupResponse(_ group: Group, request: Request, key: ApiKey, status: HTTPResponse.Status, everyMember: Bool) async throws -> Response {
+    /// A group response. Reads (and writes that ask for `members`) stream every member; other writes list members
+    /// inline only for groups up to `inlineMemberLimit` members, so a membership change costs the same for a group
+    /// of 10 or of 250,000.
+    func groupResponse(
+        _ group: Group, request: Request, key: ApiKey, status: HTTPResponse.Status, everyMember: Bool, logger: Logger
+    ) async throws -> Response {
         let projection = try projection(request, resource: GroupSCIM.resource)
+        var headers: HTTPFields = [.eTag: UserSCIM.etag(group.version)]
+        if status == .created { headers[.location] = "\(baseURL)/scim/directory/\(group.directoryId)/Groups/\(group.id)" }
+        let askedFor = projection.attributes?.contains { $0.attribute.lowercased() == "members" } ?? false
+        if projection.includes("members", resource: GroupSCIM.resource), everyMember || askedFor {
+            return GroupStream(controller: self, key: key, projection: projection, logger: logger)
+                .response(group, status: status, headers: headers)
+        }
         var members: [Membership]?
         if projection.includes("members", resource: GroupSCIM.resource) {
-            let askedFor = projection.attributes?.contains { $0.attribute.lowercased() == "members" } ?? false
-            if everyMember || askedFor {
-                members = try await service.provisionedMembers(groupId: group.id, key: key)
-            } else {
-                let first = try await service.store.read {
-                    try await $0.members(groupId: group.id, page: PageRequest(offset: 0, limit: Self.inlineMemberLimit + 1))
-                }
-                members = first.items.count <= Self.inlineMemberLimit ? first.items : nil
-            }
+            let first = try await service.provisionedMembers(groupId: group.id, after: nil, limit: Self.inlineMemberLimit + 1, key: key)
+            members = first.count <= Self.inlineMemberLimit ? first : nil
         }
         let object = projection.apply(to: GroupSCIM.object(group, members: members, baseURL: baseURL), resource: GroupSCIM.resource)
         var response = try SCIMResponses.json(object, status: status)
-        response.headers[.eTag] = UserSCIM.etag(group.version)
-        if status == .created { response.headers[.location] = "\(baseURL)/scim/directory/\(group.directoryId)/Groups/\(group.id)" }
+        response.headers[.eTag] = headers[.eTag]
+        if let location = headers[.location] { response.headers[.location] = location }
         return response
     }
 

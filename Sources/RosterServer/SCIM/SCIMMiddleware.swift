@@ -10,6 +10,7 @@ import SCIM
 struct SCIMMiddleware: RouterMiddleware {
     typealias Context = RosterRequestContext
     let service: DirectoryService
+    let log: ProvisioningLogWriter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -42,12 +43,7 @@ struct SCIMMiddleware: RouterMiddleware {
             resourceType: resourceType, resourceId: resourceId, apiKeyId: key?.id
         )
         if key != nil || failure?.status == 401 {
-            do {
-                try await service.recordProvisioningRequest(entry)
-            } catch {
-                // An unknown directory id has nowhere to log; that is not the client's problem.
-                context.logger.debug("provisioning log not written", metadata: ["error": "\(error)"])
-            }
+            await log.record(entry)
         }
         context.logger.info("scim request", metadata: [
             "scim.method": "\(request.method)", "scim.status": "\(response.status.code)",

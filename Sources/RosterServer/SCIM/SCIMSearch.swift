@@ -44,10 +44,13 @@ struct SCIMSearch {
             let schema = resource == .user ? UserSCIM.resource : GroupSCIM.resource
             let query = try ListQuery.parse(filter: filter, sortBy: sortBy, sortOrder: sortOrder, startIndex: startIndex, count: count, resource: schema)
             let projection = try Projection.parse(attributes: attributes, excludedAttributes: excluded, resource: schema)
-            let (total, resources) = resource == .user
-                ? try await controller.users(query, projection: projection, key: key)
-                : try await controller.groups(query, projection: projection, key: key)
-            return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
+            if resource == .user {
+                let (total, resources) = try await controller.users(query, projection: projection, key: key)
+                return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
+            }
+            let page = try await controller.service.provisionedGroups(directoryId: key.directoryId, query: query, key: key)
+            return GroupStream(controller: controller, key: key, projection: projection, logger: context.logger)
+                .listResponse(page.items, total: page.total, startIndex: query.startIndex)
         case nil:
             // Each resource type takes the parts of the query it understands; a filter on attributes a type does not
             // have matches none of its resources.
@@ -61,6 +64,7 @@ struct SCIMSearch {
             let userProjection = lenientProjection(attributes, excluded, UserSCIM.resource)
             let groupProjection = lenientProjection(attributes, excluded, GroupSCIM.resource)
             var resources: [[String: SCIMValue]] = []
+            var groups: [Group] = []
             var userTotal = 0
             var groupTotal = 0
             let offset = window.startIndex - 1
@@ -74,11 +78,12 @@ struct SCIMSearch {
             if var query = groupQuery {
                 query.startIndex = max(1, offset - userTotal + 1)
                 query.count = window.count - resources.count
-                let (total, found) = try await controller.groups(query, projection: groupProjection, key: key)
-                groupTotal = total
-                if query.count > 0 { resources += found }
+                let page = try await controller.service.provisionedGroups(directoryId: key.directoryId, query: query, key: key)
+                groupTotal = page.total
+                if query.count > 0 { groups = page.items }
             }
-            return try SCIMResponses.json(ListResponse(totalResults: userTotal + groupTotal, startIndex: window.startIndex, resources: resources))
+            return GroupStream(controller: controller, key: key, projection: groupProjection, logger: context.logger)
+                .listResponse(groups, leading: resources, total: userTotal + groupTotal, startIndex: window.startIndex)
         }
     }
 

@@ -7,11 +7,14 @@ public struct FilterParser {
     public static let maximumLength = 8_192
     /// Most comparisons in one filter.
     public static let maximumTerms = 100
+    /// Most comparisons in a PATCH path's value filter: `members[value eq "a" or ...]` removes many members.
+    public static let maximumPatchPathTerms = 1_000
     /// Deepest nesting of parentheses, `not` and value paths.
     public static let maximumDepth = 16
 
     private let tokens: [FilterToken]
     private let length: Int
+    private var termLimit = FilterParser.maximumTerms
     private var position = 0
     private var depth = 0
     private var terms = 0
@@ -40,7 +43,7 @@ public struct FilterParser {
     /// Parses a PATCH `path` (RFC 7644 §3.5.2): `attrPath`, or `valuePath` optionally followed by `.subAttr`.
     public static func parsePatchPath(_ text: String) throws(SCIMError) -> PatchPath {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= maximumLength else {
+        guard !trimmed.isEmpty, trimmed.unicodeScalars.count <= maximumLength * 16 else {
             throw SCIMError(status: 400, scimType: .invalidPath, detail: "The PATCH path is empty or too long.")
         }
         guard let bracket = trimmed.firstIndex(of: "[") else {
@@ -58,6 +61,7 @@ public struct FilterParser {
         let filter: SCIMFilter
         do throws(SCIMError) {
             var parser = FilterParser(tokens: try FilterLexer.tokenize(filterText), length: filterText.count)
+            parser.termLimit = maximumPatchPathTerms
             filter = try parser.parseOr(insideValuePath: true)
             if let extra = parser.peek() {
                 throw SCIMError.invalidFilter("Unexpected \(describe(extra))", at: extra.offset)
@@ -121,8 +125,8 @@ public struct FilterParser {
             throw .invalidFilter("\"\(word.prefix(100))\" is not an attribute path", at: token.offset)
         }
         terms += 1
-        guard terms <= Self.maximumTerms else {
-            throw SCIMError(status: 400, scimType: .invalidFilter, detail: "The filter has more than \(Self.maximumTerms) comparisons.")
+        guard terms <= termLimit else {
+            throw SCIMError(status: 400, scimType: .invalidFilter, detail: "The filter has more than \(termLimit) comparisons.")
         }
         if let bracket = peek(), bracket.kind == .openBracket {
             guard !insideValuePath else { throw .invalidFilter("Value filters cannot be nested", at: bracket.offset) }

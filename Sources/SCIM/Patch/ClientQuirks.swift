@@ -117,8 +117,10 @@ public enum ClientQuirks {
     }
 
     /// `remove` of a multi-valued complex attribute with a value list: the RFC form is a filter on `value`.
+    /// Group `members` keep the list: `MembershipPatch` removes them by id, however many there are.
     static func removalFilter(path: String, value: SCIMValue, resource: ResourceSchema) -> String? {
         guard !path.contains("["), let attribute = AttributePath(parsing: path), attribute.subAttribute == nil,
+              !(attribute.attribute.caseInsensitiveEquals("members") && resource.name == "Group"),
               let (_, definition) = resource.resolve(attribute), definition.multiValued, definition.type == .complex
         else { return nil }
         let items = value.arrayValue ?? [value]

@@ -73,7 +73,12 @@ public enum MembershipPatch {
             case (.replace, nil):
                 changes.append(.replace(try references(operation.value)))
             case (.remove, nil):
-                changes.append(.removeAll)
+                // Entra ID: remove with a list of members removes those; without a value, all of them.
+                if let value = operation.value, !value.isNull {
+                    changes.append(.remove(try references(value).map(\.value)))
+                } else {
+                    changes.append(.removeAll)
+                }
             case (.remove, let filter?):
                 guard let ids = valueEqualities(filter) else {
                     throw SCIMError(status: 400, scimType: .invalidPath,
@@ -89,16 +94,21 @@ public enum MembershipPatch {
         return (changes, others)
     }
 
-    /// `value eq "a" or value eq "b"` -> ["a", "b"].
+    /// `value eq "a" or value eq "b"` -> ["a", "b"]. Iterative: a list of a thousand members is a deep tree.
     static func valueEqualities(_ filter: SCIMFilter) -> [String]? {
-        switch filter {
-        case .compare(let path, .eq, .string(let id)) where path.attribute.caseInsensitiveEquals("value") && path.subAttribute == nil:
-            return [id]
-        case .or(let lhs, let rhs):
-            guard let left = valueEqualities(lhs), let right = valueEqualities(rhs) else { return nil }
-            return left + right
-        default:
-            return nil
+        var ids: [String] = []
+        var pending = [filter]
+        while let next = pending.popLast() {
+            switch next {
+            case .compare(let path, .eq, .string(let id)) where path.attribute.caseInsensitiveEquals("value") && path.subAttribute == nil:
+                ids.append(id)
+            case .or(let lhs, let rhs):
+                pending.append(rhs)
+                pending.append(lhs)
+            default:
+                return nil
+            }
         }
+        return ids
     }
 }

@@ -59,7 +59,17 @@ public final class RosterDatabase: Service, Sendable {
     /// Applies pending migrations; returns the versions applied now.
     @discardableResult
     public func migrate() async throws -> [Int] {
-        try await Migrator(engine: engine, logger: logger).migrate()
+        let applied = try await Migrator(engine: engine, logger: logger).migrate()
+        try await optimize()
+        return applied
+    }
+
+    /// Refreshes the query planner's statistics where they are stale (`PRAGMA optimize` on SQLite, which runs
+    /// ANALYZE as needed; PostgreSQL's autovacuum does this by itself). Without them SQLite can pick a directory
+    /// index over a primary key.
+    public func optimize() async throws {
+        guard kind == .sqlite else { return }
+        try await engine.withWriter { db in try await db.raw("PRAGMA optimize=0x10002").run() }
     }
 
     /// The migration versions recorded as applied.

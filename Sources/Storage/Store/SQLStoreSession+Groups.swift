@@ -36,6 +36,15 @@ extension SQLStoreSession {
         return Page(items: items, total: total)
     }
 
+    func members(groupId: String, after: String?, limit: Int) async throws -> [Membership] {
+        var select = db.select().columns("group_id", "member_id", "member_kind").from("memberships").where("group_id", .equal, groupId)
+        if let after { select = select.where("member_id", .greaterThan, after) }
+        return try await select.orderBy("member_id").limit(min(max(limit, 1), PageRequest.maximumLimit)).all().map { row in
+            Membership(groupId: try row.string("group_id"), memberId: try row.string("member_id"),
+                       memberKind: try row.enumValue("member_kind", as: Membership.MemberKind.self))
+        }
+    }
+
     func isMember(groupId: String, memberId: String) async throws -> Bool {
         try await db.select().column("group_id").from("memberships").where("group_id", .equal, groupId)
             .where("member_id", .equal, memberId).first() != nil

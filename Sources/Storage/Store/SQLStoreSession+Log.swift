@@ -59,16 +59,20 @@ extension SQLStoreSession {
 }
 
 extension SQLStoreSession {
-    func append(_ entry: ProvisioningLogEntry) async throws {
-        try await mapped {
-            try await db.insert(into: "provisioning_log")
+    func append(_ entries: [ProvisioningLogEntry]) async throws {
+        for chunk in entries.chunked(Self.chunkSize / 2) {
+            let insert = db.insert(into: "provisioning_log")
                 .columns("directory_id", "at", "method", "path", "status", "scim_type", "detail", "duration_ms",
                          "resource_type", "resource_id", "api_key_id")
-                .values(SQLBind(entry.directoryId), SQLBind(entry.at.millisecondsSince1970), SQLBind(entry.method),
-                        SQLBind(String(entry.path.prefix(2_000))), SQLBind(entry.status), SQLBind(entry.scimType),
-                        SQLBind(entry.detail.map { String($0.prefix(2_000)) }), SQLBind(entry.durationMilliseconds),
-                        SQLBind(entry.resourceType), SQLBind(entry.resourceId), SQLBind(entry.apiKeyId))
-                .run()
+            for entry in chunk {
+                _ = insert.values(
+                    SQLBind(entry.directoryId), SQLBind(entry.at.millisecondsSince1970), SQLBind(entry.method),
+                    SQLBind(String(entry.path.prefix(2_000))), SQLBind(entry.status), SQLBind(entry.scimType),
+                    SQLBind(entry.detail.map { String($0.prefix(2_000)) }), SQLBind(entry.durationMilliseconds),
+                    SQLBind(entry.resourceType), SQLBind(entry.resourceId), SQLBind(entry.apiKeyId)
+                )
+            }
+            try await mapped { try await insert.run() }
         }
     }
 

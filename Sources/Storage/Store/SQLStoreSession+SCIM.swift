@@ -74,11 +74,12 @@ extension SQLStoreSession {
     }
 
     private func existingIds(table: String, directoryId: String, ids: [String]) async throws -> Set<String> {
+        // By primary key only, checking the directory here: with `directory_id = ?` in the query, SQLite may walk a
+        // directory index over every user instead.
         var found = Set<String>()
         for chunk in Array(Set(ids)).chunked(Self.chunkSize) {
-            let rows = try await db.select().column("id").from(table).where("directory_id", .equal, directoryId)
-                .where("id", .in, Array(chunk)).all()
-            for row in rows { found.insert(try row.string("id")) }
+            let rows = try await db.select().columns("id", "directory_id").from(table).where("id", .in, Array(chunk)).all()
+            for row in rows where try row.string("directory_id") == directoryId { found.insert(try row.string("id")) }
         }
         return found
     }
