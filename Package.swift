@@ -36,7 +36,13 @@ let package = Package(
     targets: [
         // Pure protocol libraries: no I/O, no storage types.
         .target(name: "SCIM", swiftSettings: swiftSettings),
-        .target(name: "SAML", swiftSettings: swiftSettings),
+        // libxml2 and xmlsec1 (OpenSSL backend): XML parsing, signatures and encryption are never hand-rolled.
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxmlsec1-dev", "libxml2-dev"])]
+        ),
+        .target(name: "SAML", dependencies: ["CXMLSec"], swiftSettings: swiftSettings),
         // The domain: entities, rules and use cases over a storage protocol.
         .target(
             name: "Directory",
