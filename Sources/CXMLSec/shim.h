@@ -30,4 +30,9 @@
 #include <xmlsec/openssl/app.h>
 #include <xmlsec/openssl/crypto.h>
 
+// xmlFree is a global function pointer, which Swift 6 cannot read safely; call it through a function.
+static inline void roster_xml_free(void *pointer) {
+    xmlFree(pointer);
+}
+
 #endif

@@ -82,3 +82,27 @@ public enum XMLSecurity {
     /// The linked xmlsec version, for diagnostics.
     public static var version: String { XMLSEC_VERSION }
 }
+
+extension XMLDocument {
+    var root: XMLNode? { xmlDocGetRootElement(pointer).map(XMLNode.init) }
+
+    /// Registers every `ID` attribute so that signature references resolve; false when an ID repeats (a
+    /// signature-wrapping tell).
+    func registerIDs() -> Bool {
+        guard let root else { return false }
+        var seen = Set<String>()
+        for element in [root] + root.descendants {
+            guard let id = element.attribute("ID") else { continue }
+            guard seen.insert(id).inserted else { return false }
+            guard let attribute = xmlHasProp(element.pointer, "ID") else { continue }
+            if xmlGetID(pointer, id) == nil { xmlAddID(nil, pointer, id, attribute) }
+        }
+        return true
+    }
+
+    /// The element an ID was registered for.
+    func element(withID id: String) -> XMLNode? {
+        guard let attribute = xmlGetID(pointer, id), let parent = attribute.pointee.parent else { return nil }
+        return XMLNode(pointer: parent)
+    }
+}
