@@ -17,6 +17,20 @@ public struct SAMLFailure: Error, Sendable, Hashable, CustomStringConvertible {
         public static let wrongReference = Code(rawValue: "wrong_reference")
         public static let disallowedTransform = Code(rawValue: "disallowed_transform")
         public static let disallowedAlgorithm = Code(rawValue: "disallowed_algorithm")
+        public static let notAResponse = Code(rawValue: "not_a_response")
+        public static let assertionCount = Code(rawValue: "assertion_count")
+        public static let encryptedAssertion = Code(rawValue: "encrypted_assertion")
+        public static let statusNotSuccess = Code(rawValue: "status_not_success")
+        public static let wrongDestination = Code(rawValue: "wrong_destination")
+        public static let wrongIssuer = Code(rawValue: "wrong_issuer")
+        public static let wrongRecipient = Code(rawValue: "wrong_recipient")
+        public static let wrongAudience = Code(rawValue: "wrong_audience")
+        public static let expired = Code(rawValue: "expired")
+        public static let notYetValid = Code(rawValue: "not_yet_valid")
+        public static let inResponseToMismatch = Code(rawValue: "in_response_to_mismatch")
+        public static let missingSubject = Code(rawValue: "missing_subject")
+        public static let nameIDTampered = Code(rawValue: "name_id_tampered")
+        public static let attributeTampered = Code(rawValue: "attribute_tampered")
     }
 
     public var code: Code

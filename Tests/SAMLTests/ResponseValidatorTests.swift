@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import SAML
+
+/// Responses made and signed by the tests, then attacked.
+struct ResponseFactory {
+    static let acs = "https://roster.test/saml/d1/acs"
+    static let spEntity = "https://roster.test/saml/d1/metadata"
+    static let idpEntity = "https://idp.example/metadata"
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    var destination: String? = acs
+    var recipient = acs
+    var audience = spEntity
+    var issuer = idpEntity
+    var nameID = "alice@example.com"
+    var inResponseTo: String? = "_req1"
+    var notBefore = now.addingTimeInterval(-30)
+    var notOnOrAfter = now.addingTimeInterval(300)
+    var status = "urn:oasis:names:tc:SAML:2.0:status:Success"
+    var extensions = ""
+
+    func xml() -> String {
+        let t = { SAMLTime.format($0) }
+        return """
+            <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
+            ID="_r1" Version="2.0" IssueInstant="\(t(Self.now))"\(destination.map { " Destination=\"\($0)\"" } ?? "")\
+            \(inResponseTo.map { " InResponseTo=\"\($0)\"" } ?? "")><saml:Issuer>\(issuer)</saml:Issuer>\(extensions)\
+            <samlp:Status><samlp:StatusCode Value="\(status)"/></samlp:Status>\
+            <saml:Assertion ID="_a1" Version="2.0" IssueInstant="\(t(Self.now))"><saml:Issuer>\(issuer)</saml:Issuer>\
+            <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">\(nameID)</saml:NameID>\
+            <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData \
+            NotOnOrAfter="\(t(notOnOrAfter))" Recipient="\(recipient)"\(inResponseTo.map { " InResponseTo=\"\($0)\"" } ?? "")/>\
+            </saml:SubjectConfirmation></saml:Subject>\
+            <saml:Conditions NotBefore="\(t(notBefore))" NotOnOrAfter="\(t(notOnOrAfter))"><saml:AudienceRestriction>\
+            <saml:Audience>\(audience)</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
+            <saml:AuthnStatement AuthnInstant="\(t(Self.now))" SessionIndex="_s1"/>\
+            <saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>\(nameID)</saml:AttributeValue></saml:Attribute>\
+            <saml:Attribute Name="groups"><saml:AttributeValue>eng</saml:AttributeValue><saml:AttributeValue>ops</saml:AttributeValue></saml:Attribute>\
+            </saml:AttributeStatement></saml:Assertion></samlp:Response>
+            """
+    }
+}
+
+@Suite("SAML Response validation")
+struct ResponseValidatorTests {
+    static let sp = ServiceProviderSettings(entityID: ResponseFactory.spEntity, assertionConsumerServiceURL: ResponseFactory.acs)
+
+    func validate(_ xml: String, _ idp: TestIdentity, now: Date = ResponseFactory.now) throws(SAMLFailure) -> ValidatedAssertion {
+        let settings = IdentityProviderSettings(entityID: ResponseFactory.idpEntity, certificates: [idp.certificatePEM])
+        return try ResponseValidator.validate(base64: Data(xml.utf8).base64EncodedString(), serviceProvider: Self.sp, identityProvider: settings, now: now)
+    }
+
+    func refusal(_ xml: String, _ idp: TestIdentity, now: Date = ResponseFactory.now) -> SAMLFailure.Code? {
+        do {
+            _ = try validate(xml, idp, now: now)
+            return nil
+        } catch {
+            return error.code
+        }
+    }
+
+    @Test("a response signed on the assertion, on the response, or on both is accepted")
+    func accepted() throws {
+        let idp = try TestIdentity.make()
+        let xml = ResponseFactory().xml()
+        let onAssertion = try validate(try idp.sign(xml, id: "_a1"), idp)
+        #expect(onAssertion.nameID == "alice@example.com" && onAssertion.assertionSigned && !onAssertion.responseSigned)
+        #expect(onAssertion.attributes["groups"] == ["eng", "ops"])
+        #expect(onAssertion.inResponseTo == "_req1" && onAssertion.sessionIndex == "_s1")
+        let onResponse = try validate(try idp.sign(xml, id: "_r1"), idp)
+        #expect(onResponse.responseSigned && !onResponse.assertionSigned)
+        let both = try validate(try idp.sign(try idp.sign(xml, id: "_a1"), id: "_r1"), idp)
+        #expect(both.responseSigned && both.assertionSigned)
+    }
+
+    @Test("each attack and mistake is refused with its own reason")
+    func refused() throws {
+        let idp = try TestIdentity.make()
+        let attacker = try TestIdentity.make(name: "attacker")
+        let signed = try idp.sign(ResponseFactory().xml(), id: "_a1")
+        func signedWith(_ change: (inout ResponseFactory) -> Void) throws -> String {
+            var factory = ResponseFactory()
+            change(&factory)
+            return try idp.sign(factory.xml(), id: "_a1")
+        }
+        let assertion = String(signed[signed.range(of: "<saml:Assertion")!.lowerBound..<signed.range(of: "</saml:Assertion>")!.upperBound])
+        let evilAssertion = assertion.replacingOccurrences(of: "ID=\"_a1\"", with: "ID=\"_evil\"")
+            .replacingOccurrences(of: "alice@example.com", with: "admin@example.com")
+        let cases: [(String, String, SAMLFailure.Code)] = [
+            ("unsigned", ResponseFactory().xml(), .unsigned),
+            ("NameID changed after signing", signed.replacingOccurrences(of: ">alice@example.com</saml:NameID>", with: ">admin@example.com</saml:NameID>"), .digestMismatch),
+            ("signed by an unknown key", try attacker.sign(ResponseFactory().xml(), id: "_a1"), .unknownKey),
+            ("a second assertion", signed.replacingOccurrences(of: "</samlp:Response>", with: evilAssertion + "</samlp:Response>"), .assertionCount),
+            ("the signed assertion moved under Extensions", signed.replacingOccurrences(of: assertion, with: evilAssertion)
+                .replacingOccurrences(of: "<samlp:Status>", with: "<samlp:Extensions>\(assertion)</samlp:Extensions><samlp:Status>"), .assertionCount),
+            ("the signed element's ID duplicated", signed.replacingOccurrences(of: "SessionIndex=\"_s1\"/>", with: "SessionIndex=\"_s1\" ID=\"_a1\"/>"), .duplicateID),
+            ("expired", try signedWith { $0.notOnOrAfter = ResponseFactory.now.addingTimeInterval(-120) }, .expired),
+            ("not yet valid", try signedWith { $0.notBefore = ResponseFactory.now.addingTimeInterval(600) }, .notYetValid),
+            ("wrong audience", try signedWith { $0.audience = "https://other.example" }, .wrongAudience),
+            ("wrong recipient", try signedWith { $0.recipient = "https://evil.example/acs" }, .wrongRecipient),
+            ("wrong destination", try signedWith { $0.destination = "https://evil.example/acs" }, .wrongDestination),
+            ("wrong issuer", try signedWith { $0.issuer = "https://evil.example" }, .wrongIssuer),
+            ("status not success", try signedWith { $0.status = "urn:oasis:names:tc:SAML:2.0:status:Requester" }, .statusNotSuccess),
+            // The IdP signed "alice@example.com.evil.com"; a comment keeps the signature valid (C14N drops it) while a
+            // naive reader would stop at the first text node.
+            ("comment-injected NameID", try signedWith { $0.nameID = "alice@example.com.evil.com" }
+                .replacingOccurrences(of: ">alice@example.com.evil.com</saml:NameID>", with: ">alice@example.com<!---->.evil.com</saml:NameID>"), .nameIDTampered),
+            ("disallowed algorithm", try idp.sign(ResponseFactory().xml(), id: "_a1", sha1: true), .disallowedAlgorithm),
+            ("a DTD", "<!DOCTYPE x [<!ENTITY e \"e\">]>" + signed, .doctypeDeclared),
+            ("not XML", "<<<", .malformedXML),
+            ("encrypted assertion", ResponseFactory().xml().replacingOccurrences(of: "<saml:Assertion ", with: "<saml:EncryptedAssertion><saml:Assertion ")
+                .replacingOccurrences(of: "</saml:Assertion>", with: "</saml:Assertion></saml:EncryptedAssertion>"), .encryptedAssertion),
+        ]
+        for (name, xml, code) in cases {
+            #expect(refusal(xml, idp) == code, "\(name)")
+        }
+        #expect(throws: SAMLFailure.self) {
+            try ResponseValidator.validate(base64: "%%% not base64", serviceProvider: Self.sp,
+                                           identityProvider: IdentityProviderSettings(entityID: ResponseFactory.idpEntity, certificates: [idp.certificatePEM]),
+                                           now: ResponseFactory.now)
+        }
+    }
+
+    @Test("clock skew: a minute either way is tolerated, more is not")
+    func skew() throws {
+        let idp = try TestIdentity.make()
+        let signed = try idp.sign(ResponseFactory().xml(), id: "_a1")
+        #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(330)) == nil)
+        #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(400)) == .expired)
+        #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(-80)) == nil)
+        #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(-120)) == .notYetValid)
+    }
+}
