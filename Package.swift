@@ -42,7 +42,9 @@ let package = Package(
             pkgConfig: "xmlsec1-openssl",
             providers: [.apt(["libxmlsec1-dev", "libxml2-dev"])]
         ),
-        .target(name: "SAML", dependencies: ["CXMLSec"], swiftSettings: swiftSettings),
+        // zlib, for the raw DEFLATE of the SAML HTTP-Redirect binding.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "SAML", dependencies: ["CXMLSec", "CZlib"], swiftSettings: swiftSettings),
         // The domain: entities, rules and use cases over a storage protocol.
         .target(
             name: "Directory",
