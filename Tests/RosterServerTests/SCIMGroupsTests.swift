@@ -205,3 +205,76 @@ struct SCIMSearchTests {
         }
     }
 }
+
+@Suite("SCIM at size: review regressions")
+struct SCIMSizeTests {
+    @Test("large groups: write responses leave members out instead of cutting them; PUT takes any size; clearing writes one event per member", arguments: TestDatabaseKind.available)
+    func largeGroups(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            // Users seeded straight into the store in one transaction, so the test stays quick.
+            let directoryId = scim.directoryId
+            let ids = try await scim.service.store.write { tx in
+                var ids: [String] = []
+                for index in 0..<12_050 {
+                    let now = Date()
+                    let user = User(id: UUID().uuidString.lowercased(), directoryId: directoryId, userName: "m\(index)@example.com",
+                                    created: now, lastModified: now)
+                    try await tx.insert(user)
+                    ids.append(user.id)
+                }
+                return ids
+            }
+            let group = try await scim.createGroup("Big")
+            // PUT with 12,050 members: more than a PATCH may carry, accepted whole.
+            let list = ids.map { #"{"value":"\#($0)"}"# }.joined(separator: ",")
+            let put = try await scim.send(.put, "/Groups/\(group)", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Big","members":[\#(list)]}"#)
+            #expect(put.status == .ok, "\(put.text.prefix(300))")
+            #expect(put.json["members"] == nil, "over 1,000 members are left out of a write response, not cut")
+            let count = { try await scim.service.store.read { try await $0.members(groupId: group, page: PageRequest(limit: 1)) }.total }
+            #expect(try await count() == 12_050)
+            // A GET streams every member.
+            let full = try await scim.send(.get, "/Groups/\(group)")
+            #expect((full.json["members"] as? [[String: Any]])?.count == 12_050)
+            // Deleting a member moves the group's version: no stale 304.
+            let etag = try #require(full.headers[.eTag])
+            #expect(try await scim.send(.delete, "/Users/\(ids[0])").status == .noContent)
+            #expect(try await scim.send(.get, "/Groups/\(group)?excludedAttributes=members", headers: [.ifNoneMatch: etag]).status == .ok)
+            // Clearing the group writes one event per member, in SQL.
+            let before = try await scim.service.store.read {
+                try await $0.events(organizationId: scim.organization.id, afterSequence: nil, limit: 1)
+            }.count
+            _ = before
+            let cleared = try await scim.patch("/Groups/\(group)", #"[{"op":"remove","path":"members"}]"#)
+            #expect(cleared.status == .ok)
+            #expect(try await count() == 0)
+            let removedEvents = try await scim.service.store.read { reader in
+                var total = 0
+                var after: Int64?
+                while true {
+                    let page = try await reader.events(organizationId: scim.organization.id, afterSequence: after, limit: 1000)
+                    total += page.filter { $0.type == "group.member_removed" && $0.subjectId == group }.count
+                    guard let last = page.last?.sequence, page.count == 1000 else { break }
+                    after = last
+                }
+                return total
+            }
+            #expect(removedEvents == 12_049)
+        }
+    }
+
+    @Test("writes Roster cannot keep are errors, not ignored", arguments: [TestDatabaseKind.sqlite])
+    func refusedWrites(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let id = try await scim.createUser("pw@example.com", extra: #","emails":[{"value":"pw@example.com","type":"work","primary":true}]"#)
+            let password = try await scim.patch("/Users/\(id)", #"[{"op":"replace","path":"password","value":"hunter2"}]"#)
+            #expect(password.status == .badRequest && password.scimType == "mutability")
+            let valueless = try await scim.patch("/Users/\(id)", #"[{"op":"add","path":"emails","value":[{"type":"home","display":"x"}]}]"#)
+            #expect(valueless.status == .badRequest && valueless.scimType == "invalidValue")
+            let upsertWithoutValue = try await scim.patch("/Users/\(id)", #"[{"op":"add","path":"emails[type eq \"home\"].primary","value":true}]"#)
+            #expect(upsertWithoutValue.status == .badRequest)
+            let after = try await scim.send(.get, "/Users/\(id)")
+            #expect((after.json["emails"] as? [[String: Any]])?.first?["primary"] as? Bool == true)
+            #expect(after.headers[.eTag] == #"W/"1""#)
+        }
+    }
+}

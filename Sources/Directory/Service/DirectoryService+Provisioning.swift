@@ -1,12 +1,12 @@
 import Foundation
 import SCIM
 
-/// What a provisioning write did to a group's members.
+/// What a provisioning write did to a group's members: how many joined and left.
 public struct MembershipOutcome: Sendable, Hashable {
-    public var added: [String]
-    public var removed: [String]
+    public var added: Int
+    public var removed: Int
 
-    public init(added: [String] = [], removed: [String] = []) {
+    public init(added: Int = 0, removed: Int = 0) {
         self.added = added
         self.removed = removed
     }
@@ -166,45 +166,49 @@ extension DirectoryService {
     }
 
     /// Applies member changes row by row: the cost follows the change, not the group's size. Writes one event per
-    /// member added or removed and one audit entry for the request.
+    /// member added or removed (in SQL for whole-list changes) and one audit entry for the request.
     func applyMemberChanges(
         _ tx: any DirectoryWriting, group: inout Group, directory: Directory, changes: [MemberChange], caller: Caller
     ) async throws -> MembershipOutcome {
         var outcome = MembershipOutcome()
+        let now = environment.now()
+        let actor = caller.actor.description
+        var events: [Event] = []
+        func memberEvents(_ type: String, _ ids: [String]) -> [Event] {
+            ids.map { member in
+                Event(id: environment.newID(), organizationId: directory.organizationId, type: type, subjectType: "group",
+                      subjectId: group.id, payload: ["memberId": .string(member), "actor": .string(actor)], created: now)
+            }
+        }
+        let template = MemberEventTemplate(organizationId: directory.organizationId, actor: actor, created: now)
         for change in changes {
             switch change {
             case .add(let references):
-                let memberships = try await resolveMembers(tx, references, group: group)
-                outcome.added += try await tx.insertMemberships(memberships)
+                let added = try await tx.insertMemberships(try await resolveMembers(tx, references, group: group))
+                outcome.added += added.count
+                events += memberEvents("group.member_added", added)
             case .remove(let ids):
-                outcome.removed += try await tx.deleteMemberships(groupId: group.id, memberIds: ids)
+                let removed = try await tx.deleteMemberships(groupId: group.id, memberIds: ids)
+                outcome.removed += removed.count
+                events += memberEvents("group.member_removed", removed)
             case .removeAll:
-                outcome.removed += try await tx.replaceMemberships(groupId: group.id, with: []).removed
+                outcome.removed += try await tx.replaceMemberships(groupId: group.id, with: [], events: template).removed
             case .replace(let references):
                 let memberships = try await resolveMembers(tx, references, group: group)
-                let (added, removed) = try await tx.replaceMemberships(groupId: group.id, with: memberships)
+                let (added, removed) = try await tx.replaceMemberships(groupId: group.id, with: memberships, events: template)
                 outcome.added += added
                 outcome.removed += removed
             }
         }
-        guard !outcome.added.isEmpty || !outcome.removed.isEmpty else { return outcome }
+        guard outcome.added > 0 || outcome.removed > 0 else { return outcome }
         group.version += 1
-        group.lastModified = environment.now()
+        group.lastModified = now
         try await tx.update(group)
-        let now = environment.now()
-        let actor = caller.actor.description
-        let events = outcome.added.map { member in
-            Event(id: environment.newID(), organizationId: directory.organizationId, type: "group.member_added", subjectType: "group",
-                  subjectId: group.id, payload: ["memberId": .string(member), "actor": .string(actor)], created: now)
-        } + outcome.removed.map { member in
-            Event(id: environment.newID(), organizationId: directory.organizationId, type: "group.member_removed", subjectType: "group",
-                  subjectId: group.id, payload: ["memberId": .string(member), "actor": .string(actor)], created: now)
-        }
         try await tx.append(events: events)
         try await tx.append(AuditEntry(
             id: environment.newID(), organizationId: directory.organizationId, at: now, actor: actor,
             action: "group.members_changed", targetType: "group", targetId: group.id,
-            detail: "\(outcome.added.count) added, \(outcome.removed.count) removed"
+            detail: "\(outcome.added) added, \(outcome.removed) removed"
         ))
         return outcome
     }

@@ -26,6 +26,19 @@ public struct Page<Item: Sendable>: Sendable {
     }
 }
 
+/// What the member events of a bulk membership change carry.
+public struct MemberEventTemplate: Sendable {
+    public var organizationId: String
+    public var actor: String
+    public var created: Date
+
+    public init(organizationId: String, actor: String, created: Date) {
+        self.organizationId = organizationId
+        self.actor = actor
+        self.created = created
+    }
+}
+
 /// A group a user belongs to, as a user's `groups` attribute shows it.
 public struct UserGroup: Sendable, Hashable {
     public var groupId: String
@@ -153,8 +166,11 @@ public protocol DirectoryWriting: DirectoryReading {
     func insertMemberships(_ memberships: [Membership]) async throws -> [String]
     /// Removes the given members; returns the member ids actually removed.
     func deleteMemberships(groupId: String, memberIds: [String]) async throws -> [String]
-    /// Makes the group's members exactly `memberships`, by difference; returns (added, removed) member ids.
-    func replaceMemberships(groupId: String, with memberships: [Membership]) async throws -> (added: [String], removed: [String])
+    /// Makes the group's members exactly `memberships`, by difference, writing one `group.member_added` or
+    /// `group.member_removed` event per member changed in SQL (no member list is read back); returns the counts.
+    func replaceMemberships(
+        groupId: String, with memberships: [Membership], events: MemberEventTemplate
+    ) async throws -> (added: Int, removed: Int)
 
     func insert(_ grant: AccessGrant) async throws
     func deleteAccessGrant(id: String) async throws

@@ -32,7 +32,7 @@ public enum RosterApplication {
             services: (runsDatabase ? [database] : []) + [
                 log as any Service,
                 ProvisioningLogPruner(
-                    service: service, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(3600),
+                    service: service, database: database, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(600),
                     logger: logger
                 ) as any Service,
             ],

@@ -1,10 +1,13 @@
 import Directory
 import Logging
 import ServiceLifecycle
+import Storage
 
-/// Deletes provisioning log entries older than the configured age, once at start and then every `interval`.
+/// Hourly upkeep: deletes provisioning log entries older than the configured age and refreshes the query
+/// planner's statistics (SQLite plans without them after bulk loads), once at start and then every `interval`.
 struct ProvisioningLogPruner: Service {
     let service: DirectoryService
+    let database: RosterDatabase
     /// Entries older than this many seconds go.
     let retention: Double
     let interval: Duration
@@ -17,6 +20,11 @@ struct ProvisioningLogPruner: Service {
                 if pruned > 0 { logger.info("pruned provisioning log", metadata: ["entries": "\(pruned)"]) }
             } catch {
                 logger.warning("could not prune the provisioning log", metadata: ["error": "\(error)"])
+            }
+            do {
+                try await database.optimize()
+            } catch {
+                logger.warning("could not refresh planner statistics", metadata: ["error": "\(error)"])
             }
             // Sleep until the next round, or return at once on graceful shutdown.
             do {

@@ -12,6 +12,8 @@ struct SCIMController {
 
     /// Largest request body accepted (advertised as `bulk.maxPayloadSize`); larger ones are 413.
     static let maximumPayloadSize = 4 << 20
+    /// A Group POST or PUT carries the whole member list: about 600,000 members fit.
+    static let maximumGroupPayloadSize = 32 << 20
     /// Members a PATCH or POST response lists inline; larger groups list them only when `attributes` asks, so a
     /// membership change costs the same for a group of 10 or of 250,000.
     static let inlineMemberLimit = 1_000
@@ -100,6 +102,11 @@ struct SCIMController {
         let id = try context.parameter("id")
         let body = try await SCIMResponses.body(request, context)
         let patch = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id))
+        // Roster keeps no passwords (changePassword is not supported): a password change would be ignored, so it
+        // is refused instead.
+        if patch.operations.contains(where: { Self.touchesPassword($0) }) {
+            throw SCIMError(status: 400, scimType: .mutability, detail: "Roster does not store passwords; people sign in through the identity provider.")
+        }
         let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
         let expected = try SCIMResponses.expectedVersion(request, current: current.version)
         let base = baseURL
@@ -146,7 +153,8 @@ struct SCIMController {
 
     func createGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
         let (key, directoryId) = try scope(context)
-        let (displayName, externalId, members) = try GroupSCIM.parse(try await SCIMResponses.body(request, context))
+        let (displayName, externalId, members) = try GroupSCIM.parse(
+            try await SCIMResponses.body(request, context, limit: Self.maximumGroupPayloadSize))
         let group = try await service.provisionGroup(
             directoryId: directoryId, displayName: displayName, externalId: externalId, members: members, key: key
         )
@@ -167,7 +175,8 @@ struct SCIMController {
         let id = try context.parameter("id")
         let current = try await service.provisionedGroup(directoryId: directoryId, id: id, key: key)
         let expected = try SCIMResponses.expectedVersion(request, current: current.version)
-        let (displayName, externalId, members) = try GroupSCIM.parse(try await SCIMResponses.body(request, context))
+        let (displayName, externalId, members) = try GroupSCIM.parse(
+            try await SCIMResponses.body(request, context, limit: Self.maximumGroupPayloadSize))
         let (group, _) = try await service.updateProvisionedGroup(
             directoryId: directoryId, id: id, displayName: displayName, externalId: .some(externalId),
             changes: [.replace(members)], expectedVersion: expected, key: key
@@ -226,14 +235,24 @@ struct SCIMController {
         }
         var members: [Membership]?
         if projection.includes("members", resource: GroupSCIM.resource) {
-            let first = try await service.provisionedMembers(groupId: group.id, after: nil, limit: Self.inlineMemberLimit + 1, key: key)
-            members = first.count <= Self.inlineMemberLimit ? first : nil
+            let first = try await service.provisionedMembers(groupId: group.id, after: nil, limit: Self.inlineMemberLimit, key: key)
+            // A full first page may have more behind it: then the members are left out rather than cut short.
+            var more: [Membership] = []
+            if let last = first.last, first.count == Self.inlineMemberLimit {
+                more = try await service.provisionedMembers(groupId: group.id, after: last.memberId, limit: 1, key: key)
+            }
+            members = more.isEmpty ? first : nil
         }
         let object = projection.apply(to: GroupSCIM.object(group, members: members, baseURL: baseURL), resource: GroupSCIM.resource)
         var response = try SCIMResponses.json(object, status: status)
         response.headers[.eTag] = headers[.eTag]
         if let location = headers[.location] { response.headers[.location] = location }
         return response
+    }
+
+    static func touchesPassword(_ operation: PatchOperation) -> Bool {
+        if let path = operation.path { return path.attribute.attribute.lowercased() == "password" }
+        return operation.value?.objectValue?.member(named: "password") != nil
     }
 
     // MARK: Request pieces
@@ -268,12 +287,14 @@ enum SCIMResponses {
     }
 
     /// Reads a JSON request body: `application/scim+json` or `application/json`, at most the advertised size.
-    static func body(_ request: Request, _ context: RosterRequestContext) async throws -> [String: SCIMValue] {
+    static func body(
+        _ request: Request, _ context: RosterRequestContext, limit: Int = SCIMController.maximumPayloadSize
+    ) async throws -> [String: SCIMValue] {
         if let type = request.headers[.contentType]?.lowercased(),
            !(type.hasPrefix(SCIMSchemaURN.mediaType) || type.hasPrefix("application/json")) {
             throw SCIMError(status: 415, detail: "Send the body as application/scim+json or application/json, not \(type.prefix(100)).")
         }
-        let buffer = try await request.body.collect(upTo: SCIMController.maximumPayloadSize)
+        let buffer = try await request.body.collect(upTo: limit)
         return try SCIMJSON.parseObject(buffer.readableBytesView)
     }
 

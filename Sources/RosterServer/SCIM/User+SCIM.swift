@@ -117,12 +117,15 @@ enum UserSCIM {
             honorificPrefix: nameObject?[attribute: "honorificPrefix"]?.stringValue,
             honorificSuffix: nameObject?[attribute: "honorificSuffix"]?.stringValue
         )
-        let emails = (object.member(named: "emails")?.value.arrayValue ?? []).compactMap { item -> User.Email? in
-            guard let value = item[attribute: "value"]?.stringValue else { return nil }
-            return User.Email(
+        var emails: [User.Email] = []
+        for item in object.member(named: "emails")?.value.arrayValue ?? [] {
+            guard let value = item[attribute: "value"]?.stringValue, !value.isEmpty else {
+                throw SCIMError(status: 400, scimType: .invalidValue, detail: "Every email needs a value (the address).")
+            }
+            emails.append(User.Email(
                 value: value, type: item[attribute: "type"]?.stringValue, primary: item[attribute: "primary"]?.boolValue ?? false,
                 display: item[attribute: "display"]?.stringValue
-            )
+            ))
         }
         var extensionAttributes: [String: JSONValue] = [:]
         for (key, value) in object where !modeled.contains(key.lowercased()) && !value.isNull {
@@ -212,9 +215,14 @@ enum GroupSCIM {
         guard let displayName = object.member(named: "displayName")?.value.stringValue, !displayName.isEmpty else {
             throw SCIMError(status: 400, scimType: .invalidValue, detail: "displayName is required.")
         }
-        let (changes, _) = try MembershipPatch.split([PatchOperation(op: .replace, path: nil, value: .object(["members": object.member(named: "members")?.value ?? .array([])]))])
+        // A full member list (Okta's PUT) may be as long as the group: no per-request member cap here.
         var members: [MemberReference] = []
-        if case .replace(let references)? = changes.first { members = references }
+        for item in object.member(named: "members")?.value.arrayValue ?? [] {
+            guard let id = item[attribute: "value"]?.stringValue, !id.isEmpty else {
+                throw SCIMError(status: 400, scimType: .invalidValue, detail: "Each member needs a \"value\" with the member's id.")
+            }
+            members.append(MemberReference(value: id, type: item[attribute: "type"]?.stringValue))
+        }
         return (displayName, object.member(named: "externalId")?.value.stringValue, members)
     }
 }

@@ -20,6 +20,8 @@ struct SCIMFilterTranslator {
 
     let kind: DatabaseKind
     let resource: Resource
+    /// The directory the query is scoped to, so that child-table conditions can use their own indexes.
+    let directoryId: String
 
     func translate(_ filter: SCIMFilter) throws(SCIMError) -> SQLQueryString {
         try translate(filter, element: nil)
@@ -88,10 +90,10 @@ struct SCIMFilterTranslator {
             return try body(columnOperand(table: table, name: name, kind: kind))
         case .emails(let sub):
             let operand = try elementOperand(.emails, member: sub)
-            return "EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = \(ident: table).id AND \(try body(operand)))"
+            return emailsCondition(try body(operand))
         case .memberships(let sub, let ofGroup):
             let operand = try elementOperand(.memberships(ofGroup: ofGroup), member: sub)
-            return "EXISTS (SELECT 1 FROM memberships m WHERE \(membershipJoin(ofGroup: ofGroup)) AND \(try body(operand)))"
+            return membershipsCondition(try body(operand), ofGroup: ofGroup)
         case .json(let jsonPath, let type, let caseExact):
             return try body(Operand(expression: jsonScalar(jsonPath), type: type, caseExact: caseExact, lowered: nil, isJSON: true))
         case .jsonArray(let jsonPath, let sub, let type, let caseExact):
@@ -104,9 +106,9 @@ struct SCIMFilterTranslator {
         let table = resource.table
         switch try location(path) {
         case .emails:
-            return "EXISTS (SELECT 1 FROM user_emails e WHERE e.user_id = \(ident: table).id AND \(try translate(inner, element: .emails)))"
+            return emailsCondition(try translate(inner, element: .emails))
         case .memberships(_, let ofGroup):
-            return "EXISTS (SELECT 1 FROM memberships m WHERE \(membershipJoin(ofGroup: ofGroup)) AND \(try translate(inner, element: .memberships(ofGroup: ofGroup))))"
+            return membershipsCondition(try translate(inner, element: .memberships(ofGroup: ofGroup)), ofGroup: ofGroup)
         case .jsonArray(let jsonPath, _, _, _):
             guard let (_, definition) = CoreSchemas.userResource.resolve(path) else {
                 throw SCIMError(status: 400, scimType: .invalidFilter, detail: "\(path) is not an attribute of this resource.")
@@ -117,8 +119,18 @@ struct SCIMFilterTranslator {
         }
     }
 
-    private func membershipJoin(ofGroup: Bool) -> SQLQueryString {
-        ofGroup ? "m.group_id = groups.id" : "m.member_id = users.id AND m.member_kind = 'user'"
+    /// Users with an email matching `condition`: an uncorrelated `IN`, so the planner starts from the
+    /// (directory_id, value_lower) index instead of testing every user of the directory.
+    private func emailsCondition(_ condition: SQLQueryString) -> SQLQueryString {
+        "users.id IN (SELECT e.user_id FROM user_emails e WHERE e.directory_id = \(bind: directoryId) AND \(condition))"
+    }
+
+    /// Groups with a member matching `condition`, or users in a group matching it (direct memberships), through
+    /// the memberships indexes.
+    private func membershipsCondition(_ condition: SQLQueryString, ofGroup: Bool) -> SQLQueryString {
+        ofGroup
+            ? "groups.id IN (SELECT m.group_id FROM memberships m WHERE \(condition))"
+            : "users.id IN (SELECT m.member_id FROM memberships m WHERE m.member_kind = 'user' AND \(condition))"
     }
 
     private func columnOperand(table: String, name: String, kind: SCIMAttributeLocation.ColumnKind) throws(SCIMError) -> Operand {

@@ -77,8 +77,17 @@ extension SQLStoreSession {
         }
     }
 
+    /// Moves the version of every group that directly contains `memberId`.
+    func bumpGroupsContaining(memberId: String) async throws {
+        try await db.raw("""
+            UPDATE groups SET version = version + 1, last_modified_at = \(bind: Date().millisecondsSince1970)
+            WHERE id IN (SELECT group_id FROM memberships WHERE member_id = \(bind: memberId))
+            """).run()
+    }
+
     func deleteGroup(id: String) async throws {
         try await mapped {
+            try await bumpGroupsContaining(memberId: id)
             try await db.delete(from: "memberships").where("member_id", .equal, id).where("member_kind", .equal, "group").run()
             try await db.delete(from: "access_grants").where("principal_id", .equal, id).where("principal_kind", .equal, "group").run()
             try await db.delete(from: "groups").where("id", .equal, id).run()

@@ -12,7 +12,7 @@ extension SQLStoreSession {
     // MARK: SCIM lists
 
     func users(directoryId: String, query: ListQuery) async throws -> Page<User> {
-        let translator = SCIMFilterTranslator(kind: kind, resource: .user)
+        let translator = SCIMFilterTranslator(kind: kind, resource: .user, directoryId: directoryId)
         let condition = try query.filter.map { filter throws(SCIMError) in try translator.translate(filter) }
         var select = selectUsers().where("directory_id", .equal, directoryId)
         var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
@@ -28,7 +28,7 @@ extension SQLStoreSession {
     }
 
     func groups(directoryId: String, query: ListQuery) async throws -> Page<Group> {
-        let translator = SCIMFilterTranslator(kind: kind, resource: .group)
+        let translator = SCIMFilterTranslator(kind: kind, resource: .group, directoryId: directoryId)
         let condition = try query.filter.map { filter throws(SCIMError) in try translator.translate(filter) }
         var select = db.select().column("*").from("groups").where("directory_id", .equal, directoryId)
         var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
@@ -146,9 +146,11 @@ extension SQLStoreSession {
         return removed
     }
 
-    func replaceMemberships(groupId: String, with memberships: [Membership]) async throws -> (added: [String], removed: [String]) {
-        // The new list goes to a temporary table, and two set statements apply the difference, so neither the
-        // old nor the new member list is ever held in memory as a whole.
+    func replaceMemberships(
+        groupId: String, with memberships: [Membership], events: MemberEventTemplate
+    ) async throws -> (added: Int, removed: Int) {
+        // The new list goes to a temporary table; set statements apply the difference and write the events, so
+        // neither the old nor the new member list is ever read back into memory.
         try await db.raw("CREATE TEMP TABLE IF NOT EXISTS roster_pending_members (member_id TEXT PRIMARY KEY, member_kind TEXT NOT NULL)").run()
         try await db.raw("DELETE FROM roster_pending_members").run()
         for chunk in memberships.chunked(Self.chunkSize) {
@@ -156,19 +158,40 @@ extension SQLStoreSession {
             for membership in chunk { _ = insert.values(SQLBind(membership.memberId), SQLBind(membership.memberKind.rawValue)) }
             try await insert.ignoringConflicts(with: ["member_id"]).run()
         }
-        let removed = try await db.raw("""
-            DELETE FROM memberships WHERE group_id = \(bind: groupId)
-            AND member_id NOT IN (SELECT member_id FROM roster_pending_members) RETURNING member_id
-            """).all().map { try $0.string("member_id") }
-        let added = try await mapped {
-            try await db.raw("""
-                INSERT INTO memberships (group_id, member_id, member_kind, created_at)
-                SELECT \(bind: groupId), member_id, member_kind, \(bind: Date().millisecondsSince1970) FROM roster_pending_members WHERE 1 = 1
-                ON CONFLICT (group_id, member_id) DO NOTHING RETURNING member_id
-                """).all().map { try $0.string("member_id") }
+        let leaving: SQLQueryString = "FROM memberships WHERE group_id = \(bind: groupId) AND member_id NOT IN (SELECT member_id FROM roster_pending_members)"
+        let joining: SQLQueryString = """
+            FROM roster_pending_members p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = \(bind: groupId) AND m.member_id = p.member_id)
+            """
+        let removed = try await db.raw("SELECT COUNT(*) AS n \(leaving)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let added = try await db.raw("SELECT COUNT(*) AS n \(joining)").first()?.decode(column: "n", as: Int.self) ?? 0
+        if removed > 0 {
+            try await mapped { try await db.raw("\(memberEventInsert("group.member_removed", groupId: groupId, events, column: "member_id")) \(leaving)").run() }
+            try await db.raw("DELETE \(leaving)").run()
+        }
+        if added > 0 {
+            try await mapped { try await db.raw("\(memberEventInsert("group.member_added", groupId: groupId, events, column: "p.member_id")) \(joining)").run() }
+            try await mapped {
+                try await db.raw("""
+                    INSERT INTO memberships (group_id, member_id, member_kind, created_at)
+                    SELECT \(bind: groupId), member_id, member_kind, \(bind: events.created.millisecondsSince1970) FROM roster_pending_members WHERE 1 = 1
+                    ON CONFLICT (group_id, member_id) DO NOTHING
+                    """).run()
+            }
         }
         try await db.raw("DELETE FROM roster_pending_members").run()
         return (added, removed)
+    }
+
+    /// `INSERT INTO events ... SELECT` with one event per selected member: ids and JSON payloads made by the database.
+    private func memberEventInsert(_ type: String, groupId: String, _ events: MemberEventTemplate, column: String) -> SQLQueryString {
+        let id: SQLQueryString = kind == .sqlite ? "lower(hex(randomblob(16)))" : "CAST(gen_random_uuid() AS TEXT)"
+        let payload: SQLQueryString = kind == .sqlite
+            ? "json_object('memberId', \(unsafeRaw: column), 'actor', \(bind: events.actor))"
+            : "jsonb_build_object('memberId', \(unsafeRaw: column), 'actor', CAST(\(bind: events.actor) AS TEXT))"
+        return """
+            INSERT INTO events (id, organization_id, type, subject_type, subject_id, payload, created_at)
+            SELECT \(id), \(bind: events.organizationId), \(bind: type), 'group', \(bind: groupId), \(payload), \(bind: events.created.millisecondsSince1970)
+            """
     }
 
     func append(events: [Event]) async throws {

@@ -106,6 +106,8 @@ extension SQLStoreSession {
 
     func deleteUser(id: String) async throws {
         try await mapped {
+            // Groups that lose this member change: their version moves so ETags do not go stale.
+            try await bumpGroupsContaining(memberId: id)
             // Polymorphic rows first; emails and sessions go by foreign-key cascade.
             try await db.delete(from: "memberships").where("member_id", .equal, id).where("member_kind", .equal, "user").run()
             try await db.delete(from: "access_grants").where("principal_id", .equal, id).where("principal_kind", .equal, "user").run()
