@@ -266,15 +266,18 @@ struct SCIMSizeTests {
     func refusedWrites(kind: TestDatabaseKind) async throws {
         try await SCIMFixture.with(kind) { scim in
             let id = try await scim.createUser("pw@example.com", extra: #","emails":[{"value":"pw@example.com","type":"work","primary":true}]"#)
-            let password = try await scim.patch("/Users/\(id)", #"[{"op":"replace","path":"password","value":"hunter2"}]"#)
-            #expect(password.status == .badRequest && password.scimType == "mutability")
+            // A password is kept as an scrypt hash and never returned.
+            let password = try await scim.patch("/Users/\(id)", #"[{"op":"replace","path":"password","value":"hunter2!"}]"#)
+            #expect(password.status == .ok && !password.text.contains("hunter2") && password.json["password"] == nil)
+            let stored = try #require(try await scim.service.store.read { try await $0.user(id: id) }?.passwordHash)
+            #expect(stored.hasPrefix("scrypt$") && PasswordHash.verify("hunter2!", against: stored) && !PasswordHash.verify("hunter2", against: stored))
             let valueless = try await scim.patch("/Users/\(id)", #"[{"op":"add","path":"emails","value":[{"type":"home","display":"x"}]}]"#)
             #expect(valueless.status == .badRequest && valueless.scimType == "invalidValue")
             let upsertWithoutValue = try await scim.patch("/Users/\(id)", #"[{"op":"add","path":"emails[type eq \"home\"].primary","value":true}]"#)
             #expect(upsertWithoutValue.status == .badRequest)
             let after = try await scim.send(.get, "/Users/\(id)")
             #expect((after.json["emails"] as? [[String: Any]])?.first?["primary"] as? Bool == true)
-            #expect(after.headers[.eTag] == #"W/"1""#)
+            #expect(after.headers[.eTag] == #"W/"2""#)
         }
     }
 }

@@ -73,6 +73,8 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
     public var activeUnassigned: Bool
     /// A managed account has an email on a verified domain of the organization.
     public var managed: Bool
+    /// The scrypt hash of a local password, when one was set (SCIM `password`); never serialized with the user.
+    public var passwordHash: String?
     /// Attributes kept beyond the core and enterprise schemas, by schema URN or name.
     public var extensionAttributes: [String: JSONValue]
     /// Bumped by every write; drives ETags.

@@ -48,7 +48,7 @@ extension DirectoryService {
         }
         let now = environment.now()
         var user = User(id: environment.newID(), directoryId: directory.id, userName: draft.userName, created: now, lastModified: now)
-        apply(draft, to: &user)
+        try apply(draft, to: &user)
         user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
         try await mapUniqueViolation(
             DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
@@ -86,7 +86,7 @@ extension DirectoryService {
             throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
         }
         let wasActive = user.active
-        apply(draft, to: &user)
+        try apply(draft, to: &user)
         user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
         user.version += 1
         user.lastModified = environment.now()
@@ -173,7 +173,7 @@ extension DirectoryService {
 
     // MARK: Rules
 
-    func apply(_ draft: UserDraft, to user: inout User) {
+    func apply(_ draft: UserDraft, to user: inout User) throws {
         user.userName = draft.userName
         user.externalId = draft.externalId
         user.emails = draft.emails
@@ -188,6 +188,10 @@ extension DirectoryService {
         user.preferredLanguage = draft.preferredLanguage
         user.active = draft.active
         user.activeUnassigned = draft.activeUnassigned
+        if let password = draft.password {
+            // Hashing here keeps clear text out of everything after the domain.
+            user.passwordHash = try PasswordHash.hash(password, environment: environment)
+        }
         user.extensionAttributes = draft.extensionAttributes
     }
 

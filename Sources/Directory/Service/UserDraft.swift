@@ -1,5 +1,5 @@
 /// The attributes of a user that a caller sets; the directory assigns id, version and timestamps.
-public struct UserDraft: Sendable, Hashable, Codable {
+public struct UserDraft: Sendable, Hashable {
     public var userName: String
     public var externalId: String?
     public var emails: [User.Email]
@@ -16,13 +16,15 @@ public struct UserDraft: Sendable, Hashable, Codable {
     /// `active` was not given (SCIM); the account counts as active.
     public var activeUnassigned: Bool
     public var extensionAttributes: [String: JSONValue]
+    /// A new local password in clear, to be hashed; nil keeps the current one.
+    public var password: String?
 
     public init(
         userName: String, externalId: String? = nil, emails: [User.Email] = [], name: User.Name = User.Name(),
         displayName: String? = nil, nickName: String? = nil, title: String? = nil, department: String? = nil,
         organization: String? = nil, timezone: String? = nil, locale: String? = nil,
         preferredLanguage: String? = nil, active: Bool = true, activeUnassigned: Bool = false,
-        extensionAttributes: [String: JSONValue] = [:]
+        extensionAttributes: [String: JSONValue] = [:], password: String? = nil
     ) {
         self.userName = userName
         self.externalId = externalId
@@ -39,6 +41,7 @@ public struct UserDraft: Sendable, Hashable, Codable {
         self.active = active
         self.activeUnassigned = activeUnassigned
         self.extensionAttributes = extensionAttributes
+        self.password = password
     }
 
     /// The draft that reproduces an existing user.
@@ -85,6 +88,11 @@ public struct UserDraft: Sendable, Hashable, Codable {
         for (key, value) in extensionAttributes {
             try Validation.text(key, field: "extension attribute name", maximumLength: 256)
             try Validation.json(value, field: key)
+        }
+        if let password {
+            guard !password.isEmpty, password.utf8.count <= PasswordHash.maximumLength else {
+                throw DirectoryError(.invalidInput, "A password is 1 to \(PasswordHash.maximumLength) bytes.")
+            }
         }
         return draft
     }

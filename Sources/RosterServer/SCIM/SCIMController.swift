@@ -102,11 +102,7 @@ struct SCIMController {
         let id = try context.parameter("id")
         let body = try await SCIMResponses.body(request, context)
         let patch = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id))
-        // Roster keeps no passwords (changePassword is not supported): a password change would be ignored, so it
-        // is refused instead.
-        if patch.operations.contains(where: { Self.touchesPassword($0) }) {
-            throw SCIMError(status: 400, scimType: .mutability, detail: "Roster does not store passwords; people sign in through the identity provider.")
-        }
+
         let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
         let expected = try SCIMResponses.expectedVersion(request, current: current.version)
         let base = baseURL
@@ -248,11 +244,6 @@ struct SCIMController {
         response.headers[.eTag] = headers[.eTag]
         if let location = headers[.location] { response.headers[.location] = location }
         return response
-    }
-
-    static func touchesPassword(_ operation: PatchOperation) -> Bool {
-        if let path = operation.path { return path.attribute.attribute.lowercased() == "password" }
-        return operation.value?.objectValue?.member(named: "password") != nil
     }
 
     // MARK: Request pieces

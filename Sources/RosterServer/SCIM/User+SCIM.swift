@@ -147,7 +147,8 @@ enum UserSCIM {
             organization: enterprise.member(named: "organization")?.value.stringValue,
             timezone: string("timezone"), locale: string("locale"), preferredLanguage: string("preferredLanguage"),
             active: object.member(named: "active")?.value.boolValue ?? true,
-            activeUnassigned: object.member(named: "active")?.value.boolValue == nil, extensionAttributes: extensionAttributes
+            activeUnassigned: object.member(named: "active")?.value.boolValue == nil, extensionAttributes: extensionAttributes,
+            password: object.member(named: "password")?.value.stringValue
         )
     }
 

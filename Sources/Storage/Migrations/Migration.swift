@@ -12,5 +12,6 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(version: 1, name: "initial schema", apply: InitialSchema.apply),
         Migration(version: 2, name: "scim provisioning", apply: SCIMSchema.apply),
+        Migration(version: 3, name: "local password hashes", apply: PasswordColumn.apply),
     ]
 }

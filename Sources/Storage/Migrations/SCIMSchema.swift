@@ -27,3 +27,10 @@ enum SCIMSchema {
         try await db.create(index: "provisioning_log_at_idx").on("provisioning_log").column("at").run()
     }
 }
+
+/// Version 3: a local password set over SCIM, as an scrypt hash, outside the JSON document that other code reads.
+enum PasswordColumn {
+    static func apply(_ db: any SQLDatabase, _ types: SQLDialectTypes) async throws {
+        try await db.alter(table: "users").column("password_hash", type: .text).run()
+    }
+}

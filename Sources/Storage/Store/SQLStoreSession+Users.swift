@@ -5,7 +5,7 @@ import SQLKit
 extension SQLStoreSession {
     /// `SELECT` of a user row: the document read back as text on both databases.
     func selectUsers() -> SQLSelectBuilder {
-        db.select().column(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))).from("users")
+        db.select().column(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))).column("password_hash").from("users")
     }
 
     func user(id: String) async throws -> User? {
@@ -27,7 +27,7 @@ extension SQLStoreSession {
 
     func users(organizationId: String, email: String) async throws -> [User] {
         try await db.raw("""
-            SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))) FROM users
+            SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), password_hash FROM users
             WHERE id IN (
                 SELECT e.user_id FROM user_emails e JOIN directories d ON d.id = e.directory_id
                 WHERE d.organization_id = \(bind: organizationId) AND e.value_lower = \(bind: email.lowercased())
@@ -50,7 +50,7 @@ extension SQLStoreSession {
             )
             """
         let rows = try await db.raw("""
-            \(reach) SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))) FROM users u
+            \(reach) SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), u.password_hash FROM users u
             JOIN reached r ON r.user_id = u.id
             ORDER BY u.user_name_lower, u.id LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
             """).all()
@@ -62,12 +62,12 @@ extension SQLStoreSession {
         try await mapped {
             try await db.insert(into: "users")
                 .columns("id", "directory_id", "user_name", "user_name_lower", "external_id", "display_name", "display_name_lower",
-                         "active", "managed", "version", "created_at", "last_modified_at", "document")
+                         "active", "managed", "version", "created_at", "last_modified_at", "document", "password_hash")
                 .values(SQLBind(user.id), SQLBind(user.directoryId), SQLBind(user.userName), SQLBind(user.userName.lowercased()),
                         SQLBind(user.externalId), SQLBind(user.displayName), SQLBind(user.displayName?.lowercased()),
                         SQLBind(user.active), SQLBind(user.managed),
                         SQLBind(user.version), SQLBind(user.created.millisecondsSince1970),
-                        SQLBind(user.lastModified.millisecondsSince1970), try json(user))
+                        SQLBind(user.lastModified.millisecondsSince1970), try json(user), SQLBind(user.passwordHash))
                 .run()
             try await insertEmails(of: user)
         }
@@ -86,6 +86,7 @@ extension SQLStoreSession {
                 .set("version", to: user.version)
                 .set("last_modified_at", to: user.lastModified.millisecondsSince1970)
                 .set(SQLColumn("document"), to: try json(user))
+                .set("password_hash", to: user.passwordHash)
                 .where("id", .equal, user.id)
                 .run()
             try await db.delete(from: "user_emails").where("user_id", .equal, user.id).run()
@@ -116,6 +117,8 @@ extension SQLStoreSession {
     }
 
     func user(_ row: any SQLRow) throws -> User {
-        try fromJSON(User.self, try row.string("document"))
+        var user = try fromJSON(User.self, try row.string("document"))
+        if row.allColumns.contains("password_hash") { user.passwordHash = try row.optionalString("password_hash") }
+        return user
     }
 }
