@@ -20,7 +20,7 @@ struct PatchEngineTests {
 
     func patch(_ json: String, to object: [String: SCIMValue] = Self.user, id: String = "u1") throws -> [String: SCIMValue] {
         let body = try SCIMJSON.parseObject(Array(json.utf8))
-        let request = try PatchRequest.parse(ClientQuirks.normalize(body, resource: CoreSchemas.userResource, resourceId: id))
+        let request = try PatchRequest.parse(ClientQuirks.normalize(body, resource: CoreSchemas.userResource, resourceId: id, current: object))
         return try Self.engine.apply(request.operations, to: object)
     }
 
@@ -71,8 +71,14 @@ struct PatchEngineTests {
         #expect(result["emails"] == nil)
     }
 
-    @Test("Entra ID: a filtered path whose target does not exist yet creates it")
+    @Test("Entra ID: a filtered path whose target does not exist yet creates it (in the rewrite step); elsewhere it is noTarget")
     func entraUpsert() throws {
+        // Without the rewrite (no current resource known), the engine follows RFC 7644: noTarget.
+        let raw = try SCIMJSON.parseObject(Array(ops(#"[{"op":"add","path":"phoneNumbers[type eq \"mobile\"].value","value":"1"}]"#).utf8))
+        let strict = #expect(throws: SCIMError.self) {
+            try Self.engine.apply(try PatchRequest.parse(raw).operations, to: Self.user)
+        }
+        #expect(strict?.scimType == .noTarget)
         let result = try patch(ops(#"[{"op":"Add","path":"phoneNumbers[type eq \"mobile\"].value","value":"+1 555 0100"}]"#))
         #expect(result["phoneNumbers"] == .array([.object(["type": .string("mobile"), "value": .string("+1 555 0100")])]))
         let missing = #expect(throws: SCIMError.self) {

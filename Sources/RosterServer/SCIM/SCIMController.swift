@@ -101,14 +101,16 @@ struct SCIMController {
         let (key, directoryId) = try scope(context)
         let id = try context.parameter("id")
         let body = try await SCIMResponses.body(request, context)
-        let patch = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id))
-
+        // Shape errors first, before any transaction.
+        _ = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id))
         let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
         let expected = try SCIMResponses.expectedVersion(request, current: current.version)
         let base = baseURL
         let user = try await service.modifyUser(id: id, expectedVersion: expected, caller: .provisioning(key)) { user in
-            let patched = try PatchEngine(resource: UserSCIM.resource).apply(patch.operations, to: UserSCIM.object(user, groups: [], baseURL: base))
-            return try UserSCIM.draft(from: patched)
+            // Normalized against the user as it is inside the transaction (the upsert rewrite looks at it).
+            let object = UserSCIM.object(user, groups: [], baseURL: base)
+            let patch = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id, current: object))
+            return try UserSCIM.draft(from: try PatchEngine(resource: UserSCIM.resource).apply(patch.operations, to: object))
         }
         return try await userResponseWithGroups(user, request: request)
     }

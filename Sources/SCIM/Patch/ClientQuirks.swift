@@ -4,8 +4,11 @@ import Foundation
 /// engine. Each rewrite is named after the client that needs it; anything not recognized is left for the
 /// strict parser to accept or refuse.
 public enum ClientQuirks {
-    /// Normalizes a PATCH body for a resource of type `resource` whose id is `resourceId`.
-    public static func normalize(_ body: [String: SCIMValue], resource: ResourceSchema, resourceId: String) -> [String: SCIMValue] {
+    /// Normalizes a PATCH body for a resource of type `resource` whose id is `resourceId`; `current` is the resource
+    /// as it is now, which the Entra ID upsert rewrite needs.
+    public static func normalize(
+        _ body: [String: SCIMValue], resource: ResourceSchema, resourceId: String, current: [String: SCIMValue]? = nil
+    ) -> [String: SCIMValue] {
         guard let operationsEntry = body.member(named: "Operations"), case .array(let operations) = operationsEntry.value else {
             return body
         }
@@ -25,6 +28,12 @@ public enum ClientQuirks {
             }
             if let path, var value = operation.member(named: "value")?.value {
                 value = coerce(value, at: path, resource: resource)
+                // Entra ID: `emails[type eq "work"].value` on a user with no work email means "add one".
+                if op == "add" || op == "replace", let current,
+                   let upsert = upsert(path: path, value: value, resource: resource, current: current) {
+                    normalized.append(.object(["op": .string("add"), "path": .string(upsert.path), "value": .array([upsert.member])]))
+                    continue
+                }
                 // Entra ID: {"op":"remove","path":"members","value":[{"value":"id"}]} removes those members.
                 if op == "remove", let filterPath = removalFilter(path: path, value: value, resource: resource) {
                     operation.setMember(named: "path", to: .string(filterPath))
@@ -114,6 +123,38 @@ public enum ClientQuirks {
             if text.lowercased() == "true" { result[name] = .bool(true) } else if text.lowercased() == "false" { result[name] = .bool(false) }
         }
         return result
+    }
+
+    /// The add that an upsert through a filtered path means, when nothing matches and the filter pins the new value
+    /// down (`a eq x and b eq y`); nil otherwise, leaving the operation to the engine (which answers noTarget).
+    static func upsert(path: String, value: SCIMValue, resource: ResourceSchema, current: [String: SCIMValue]) -> (path: String, member: SCIMValue)? {
+        guard let patchPath = try? FilterParser.parsePatchPath(path), let filter = patchPath.filter,
+              let (_, definition) = resource.resolve(patchPath.attribute), definition.multiValued, definition.type == .complex,
+              (try? FilterValidator.validate(.valuePath(patchPath.attribute, filter), for: resource)) != nil,
+              !FilterEvaluator(resource: resource).matches(.valuePath(patchPath.attribute, filter), current),
+              var member = equalities(filter)
+        else { return nil }
+        if let sub = patchPath.subAttribute {
+            member.setMember(named: sub, to: value)
+        } else if case .object(let given) = value {
+            for (name, element) in given { member.setMember(named: name, to: element) }
+        } else {
+            return nil
+        }
+        return (patchPath.attribute.description, .object(member))
+    }
+
+    /// The sub-attribute values a filter pins down when it is `a eq x and b eq y ...`; nil otherwise.
+    static func equalities(_ filter: SCIMFilter) -> [String: SCIMValue]? {
+        switch filter {
+        case .compare(let path, .eq, let value) where path.subAttribute == nil && !value.isNull:
+            return [path.attribute: value]
+        case .and(let lhs, let rhs):
+            guard let left = equalities(lhs), let right = equalities(rhs) else { return nil }
+            return left.merging(right) { first, _ in first }
+        default:
+            return nil
+        }
     }
 
     /// `remove` of a multi-valued complex attribute with a value list: the RFC form is a filter on `value`.

@@ -3,9 +3,8 @@ import Foundation
 /// Applies PATCH operations (RFC 7644 §3.5.2) to a resource in its SCIM JSON form, with the schema's
 /// mutability rules. Every operation either changes the resource or fails the whole request: nothing is ignored.
 ///
-/// Filtered paths whose target does not exist yet (`emails[type eq "work"].value` on a user without a work email)
-/// create the value when the filter is a conjunction of `eq` comparisons, as Microsoft Entra ID expects; with any
-/// other filter they are 400 `noTarget`.
+/// A filtered path that matches no value is 400 `noTarget`; Entra ID's upserts are rewritten into adds before
+/// this engine runs (`ClientQuirks`).
 public struct PatchEngine: Sendable {
     public let resource: ResourceSchema
 
@@ -215,19 +214,8 @@ public struct PatchEngine: Sendable {
         case .add, .replace:
             guard let value else { throw SCIMError(status: 400, scimType: .invalidValue, detail: "\(op.rawValue) needs a value.") }
             if matched.isEmpty {
-                guard let seed = Self.equalities(filter) else {
-                    throw SCIMError(status: 400, scimType: .noTarget, detail: "No value of \(path.attribute) matches \(filter).")
-                }
-                var member = seed
-                if let subName {
-                    member.setMember(named: subName, to: value)
-                } else if case .object(let given) = value {
-                    for (name, element) in given { member.setMember(named: name, to: element) }
-                } else {
-                    throw SCIMError(status: 400, scimType: .invalidValue, detail: "The value for \(path) must be an object.")
-                }
-                items.append(.object(member))
-                return .array(enforceSinglePrimary(items, preferring: [.object(member)]))
+                // RFC 7644 §3.5.2.3: no match is noTarget. (Entra ID's upsert is rewritten to an add by ClientQuirks.)
+                throw SCIMError(status: 400, scimType: .noTarget, detail: "No value of \(path.attribute) matches \(filter).")
             }
             var changed: [SCIMValue] = []
             for index in matched {
@@ -243,19 +231,6 @@ public struct PatchEngine: Sendable {
                 changed.append(.object(member))
             }
             return .array(enforceSinglePrimary(items, preferring: changed))
-        }
-    }
-
-    /// The sub-attribute values a filter pins down when it is `a eq x and b eq y ...`; nil otherwise.
-    static func equalities(_ filter: SCIMFilter) -> [String: SCIMValue]? {
-        switch filter {
-        case .compare(let path, .eq, let value) where path.subAttribute == nil && !value.isNull:
-            return [path.attribute: value]
-        case .and(let lhs, let rhs):
-            guard let left = equalities(lhs), let right = equalities(rhs) else { return nil }
-            return left.merging(right) { first, _ in first }
-        default:
-            return nil
         }
     }
 
