@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "RosterServerTests",
             dependencies: [
-                "RosterServer", "Storage", "Directory", "RosterTestSupport",
+                "RosterServer", "Storage", "Directory", "RosterTestSupport", "SCIM",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],

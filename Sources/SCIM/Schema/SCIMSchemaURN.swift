@@ -1,4 +1,4 @@
-/// Schema URNs of RFC 7643 and RFC 7644, and Roster's own extension.
+/// Schema URNs of RFC 7643 and RFC 7644.
 public enum SCIMSchemaURN {
     /// RFC 7643 §4.1.
     public static let user = "urn:ietf:params:scim:schemas:core:2.0:User"
