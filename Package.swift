@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "RosterTestSupport",
             dependencies: [
-                "Storage", "Directory",
+                "Storage", "Directory", "SAML", "CXMLSec",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,7 +116,7 @@ let package = Package(
         // Runs the built `roster` executable: the CLI contract and `roster serve` over real HTTP.
         .testTarget(name: "rosterTests", dependencies: ["RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
-        .testTarget(name: "SAMLTests", dependencies: ["SAML", "CXMLSec"], swiftSettings: swiftSettings),
+        .testTarget(name: "SAMLTests", dependencies: ["SAML", "CXMLSec", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: swiftSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Directory", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(

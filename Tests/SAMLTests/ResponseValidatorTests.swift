@@ -1,46 +1,7 @@
 import Foundation
+import RosterTestSupport
 import Testing
 @testable import SAML
-
-/// Responses made and signed by the tests, then attacked.
-struct ResponseFactory {
-    static let acs = "https://roster.test/saml/d1/acs"
-    static let spEntity = "https://roster.test/saml/d1/metadata"
-    static let idpEntity = "https://idp.example/metadata"
-    static let now = Date(timeIntervalSince1970: 1_800_000_000)
-
-    var destination: String? = acs
-    var recipient = acs
-    var audience = spEntity
-    var issuer = idpEntity
-    var nameID = "alice@example.com"
-    var inResponseTo: String? = "_req1"
-    var notBefore = now.addingTimeInterval(-30)
-    var notOnOrAfter = now.addingTimeInterval(300)
-    var status = "urn:oasis:names:tc:SAML:2.0:status:Success"
-    var extensions = ""
-
-    func xml() -> String {
-        let t = { SAMLTime.format($0) }
-        return """
-            <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
-            ID="_r1" Version="2.0" IssueInstant="\(t(Self.now))"\(destination.map { " Destination=\"\($0)\"" } ?? "")\
-            \(inResponseTo.map { " InResponseTo=\"\($0)\"" } ?? "")><saml:Issuer>\(issuer)</saml:Issuer>\(extensions)\
-            <samlp:Status><samlp:StatusCode Value="\(status)"/></samlp:Status>\
-            <saml:Assertion ID="_a1" Version="2.0" IssueInstant="\(t(Self.now))"><saml:Issuer>\(issuer)</saml:Issuer>\
-            <saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">\(nameID)</saml:NameID>\
-            <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData \
-            NotOnOrAfter="\(t(notOnOrAfter))" Recipient="\(recipient)"\(inResponseTo.map { " InResponseTo=\"\($0)\"" } ?? "")/>\
-            </saml:SubjectConfirmation></saml:Subject>\
-            <saml:Conditions NotBefore="\(t(notBefore))" NotOnOrAfter="\(t(notOnOrAfter))"><saml:AudienceRestriction>\
-            <saml:Audience>\(audience)</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
-            <saml:AuthnStatement AuthnInstant="\(t(Self.now))" SessionIndex="_s1"/>\
-            <saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>\(nameID)</saml:AttributeValue></saml:Attribute>\
-            <saml:Attribute Name="groups"><saml:AttributeValue>eng</saml:AttributeValue><saml:AttributeValue>ops</saml:AttributeValue></saml:Attribute>\
-            </saml:AttributeStatement></saml:Assertion></samlp:Response>
-            """
-    }
-}
 
 @Suite("SAML Response validation")
 struct ResponseValidatorTests {

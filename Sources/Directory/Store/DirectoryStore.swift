@@ -128,6 +128,9 @@ public protocol DirectoryReading: Sendable {
 
     func session(tokenHash: String) async throws -> Session?
 
+    func samlConnection(directoryId: String) async throws -> SAMLConnection?
+    func authnRequest(id: String) async throws -> PendingAuthnRequest?
+
     /// Newest first.
     func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry>
     /// A directory's provisioning log, newest first; `failuresOnly` keeps status >= 400.
@@ -187,6 +190,12 @@ public protocol DirectoryWriting: DirectoryReading {
 
     func insert(_ session: Session) async throws
     func update(_ session: Session) async throws
+
+    func upsert(_ connection: SAMLConnection) async throws
+    func insert(_ request: PendingAuthnRequest) async throws
+    func markUsed(authnRequestId: String, at date: Date) async throws
+    /// Records an assertion ID until it expires; false when it was already recorded (a replay).
+    func recordAssertion(directoryId: String, assertionId: String, expires: Date, now: Date) async throws -> Bool
 
     func append(_ entry: AuditEntry) async throws
     func append(_ event: Event) async throws

@@ -58,6 +58,7 @@ public enum RosterApplication {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         OperationsController(service: service, registry: registry).addRoutes(to: router)
+        SAMLController(service: service).addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: AdminAuthenticationMiddleware(service: service))
         OrganizationsController(service: service).addRoutes(to: api)
         SitesController(service: service).addRoutes(to: api)

@@ -27,7 +27,7 @@ public enum ServiceProviderMetadata {
     }
 
     /// XML attribute and text escaping.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var result = ""
         for character in text {
             switch character {

@@ -13,5 +13,6 @@ enum Migrations {
         Migration(version: 1, name: "initial schema", apply: InitialSchema.apply),
         Migration(version: 2, name: "scim provisioning", apply: SCIMSchema.apply),
         Migration(version: 3, name: "local password hashes", apply: PasswordColumn.apply),
+        Migration(version: 4, name: "saml single sign-on", apply: SAMLSchema.apply),
     ]
 }

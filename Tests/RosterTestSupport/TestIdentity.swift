@@ -4,11 +4,11 @@ import Foundation
 
 /// Real keys and real signatures for the tests: an RSA key and a self-signed certificate made with openssl,
 /// and enveloped signatures made with libxmlsec1.
-struct TestIdentity {
-    let privateKeyPEM: String
-    let certificatePEM: String
+public struct TestIdentity: Sendable {
+    public let privateKeyPEM: String
+    public let certificatePEM: String
 
-    static func make(name: String = "idp") throws -> TestIdentity {
+    public static func make(name: String = "idp") throws -> TestIdentity {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-saml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -28,7 +28,7 @@ struct TestIdentity {
 
     /// Signs the element with `id` in `xml` (enveloped, exclusive C14N, RSA-SHA256 unless told otherwise),
     /// placing the signature after the element's Issuer as SAML requires.
-    func sign(_ xml: String, id: String, sha1: Bool = false) throws -> String {
+    public func sign(_ xml: String, id: String, sha1: Bool = false) throws -> String {
         XMLSecurity.initialize()
         let document = try XMLDocument(bytes: Array(xml.utf8))
         guard document.registerIDs(), let element = document.element(withID: id) else { throw SigningError() }
@@ -65,5 +65,5 @@ struct TestIdentity {
         return String(cString: buffer)
     }
 
-    struct SigningError: Error {}
+    public struct SigningError: Error {}
 }
