@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "roster",
             dependencies: [
-                "RosterServer", "Directory", "Storage",
+                "RosterServer", "Directory", "Storage", "SAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

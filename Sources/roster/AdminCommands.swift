@@ -1,6 +1,7 @@
 import ArgumentParser
 import Directory
 import Foundation
+import SAML
 
 /// `roster org create`.
 struct OrgCommand: AsyncParsableCommand {
@@ -161,8 +162,75 @@ struct AdminCommand: AsyncParsableCommand {
 /// `roster directory create` and `roster directory key rotate`.
 struct DirectoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "directory", abstract: "Manage identity provider directories.", subcommands: [Create.self, Key.self]
+        commandName: "directory", abstract: "Manage identity provider directories.", subcommands: [Create.self, Key.self, SAMLSettings.self]
     )
+
+    struct SAMLSettings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "saml",
+            abstract: "Set a directory's SAML single sign-on: from the IdP's metadata, or field by field.",
+            discussion: """
+                Prints Roster's SP entity ID and ACS URL to enter at the identity provider. With --json:                 {"id": ..., "spEntityId": ..., "acsUrl": ..., "idpEntityId": ...}.
+                """
+        )
+
+        @Option(name: .long, help: "The directory id.") var directory: String
+        @Option(name: .long, help: "The IdP's SAML metadata XML file.") var idpMetadata: String?
+        @Option(name: .long, help: "The IdP's entity ID (without --idp-metadata).") var idpEntityId: String?
+        @Option(name: .long, help: "The IdP's SSO URL (without --idp-metadata).") var idpSsoUrl: String?
+        @Option(name: .long, help: "A PEM file with the IdP's signing certificate (without --idp-metadata).") var idpCertificate: String?
+        @Flag(name: .long, help: "Accept IdP-initiated sign-in (off by default).") var allowIdpInitiated = false
+        @Flag(name: .long, help: "Accept SHA-1 signatures (off by default; only for IdPs that cannot do better).") var allowSha1 = false
+        @Option(name: .long, help: "Roster's public base URL. Default: ROSTER_BASE_URL, else http://127.0.0.1:8080.") var baseURL: String?
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if idpMetadata == nil, idpEntityId == nil || idpSsoUrl == nil || idpCertificate == nil {
+                throw ValidationError("Give --idp-metadata FILE, or --idp-entity-id, --idp-sso-url and --idp-certificate FILE.")
+            }
+        }
+
+        func run() async throws {
+            let entityID: String
+            let ssoURL: String
+            let certificates: [String]
+            do {
+                if let idpMetadata {
+                    let metadata = try IdentityProviderMetadata.parse(Array(try Data(contentsOf: URL(fileURLWithPath: idpMetadata))))
+                    (entityID, ssoURL, certificates) = (metadata.entityID, metadata.singleSignOnURL, metadata.signingCertificates)
+                } else {
+                    let pem = try String(contentsOfFile: idpCertificate ?? "", encoding: .utf8)
+                    guard pem.contains("-----BEGIN CERTIFICATE-----") else { throw ValidationError("--idp-certificate must be a PEM certificate file.") }
+                    (entityID, ssoURL, certificates) = (idpEntityId ?? "", idpSsoUrl ?? "", [pem])
+                }
+            } catch let error as IdentityProviderMetadata.ImportError {
+                throw ValidationError(error.message)
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw ValidationError("Could not read the file: \(error.localizedDescription)")
+            }
+            let (connection, identity) = try await CLI.withService(database, baseURL: baseURL) { service in
+                let connection = try await service.configureSAML(
+                    directoryId: directory, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
+                    allowSHA1: allowSha1, allowIdPInitiated: allowIdpInitiated, caller: .operatorCLI
+                )
+                return (connection, ServiceProviderIdentity(baseURL: service.configuration.baseURL, directoryId: directory))
+            }
+            if output.json {
+                try CLI.printJSON([
+                    "id": .string(directory), "spEntityId": .string(identity.entityID), "acsUrl": .string(identity.assertionConsumerServiceURL),
+                    "idpEntityId": .string(connection.identityProviderEntityID),
+                ])
+            } else {
+                print("Single sign-on set for directory \(directory) with \(connection.identityProviderEntityID).")
+                print("At the identity provider, enter:")
+                print("  SP entity ID (audience): \(identity.entityID)")
+                print("  ACS URL (HTTP-POST):     \(identity.assertionConsumerServiceURL)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

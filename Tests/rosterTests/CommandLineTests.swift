@@ -50,6 +50,24 @@ struct CommandLineTests {
         #expect((rotated.json["apiKey"] as? String)?.hasPrefix("rsk_") == true)
         #expect(rotated.json["apiKey"] as? String != directory.json["apiKey"] as? String)
 
+        // SAML settings from fields; the answer names what to enter at the IdP.
+        let keyFile = folder.appendingPathComponent("k.pem").path, certificateFile = folder.appendingPathComponent("c.pem").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certificateFile, "-days", "2", "-subj", "/CN=idp"]
+        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try openssl.run()
+        openssl.waitUntilExit()
+        let saml = try RosterProcess.run(
+            ["directory", "saml", "--directory", directoryId, "--idp-entity-id", "https://idp.example", "--idp-sso-url", "https://idp.example/sso",
+             "--idp-certificate", certificateFile, "--base-url", "https://roster.example.com", "--json"] + db, in: folder
+        )
+        #expect(saml.status == 0, "\(saml.stderr)")
+        #expect(saml.json["acsUrl"] as? String == "https://roster.example.com/saml/\(directoryId)/acs")
+        #expect(saml.json["spEntityId"] as? String == "https://roster.example.com/saml/\(directoryId)/metadata")
+        let noCertificate = try RosterProcess.run(["directory", "saml", "--directory", directoryId, "--idp-entity-id", "x"] + db, in: folder)
+        #expect(noCertificate.status != 0)
+
         let migrate = try RosterProcess.run(["migrate", "--json"] + db, in: folder)
         #expect(migrate.json["applied"] as? [Int] == [])
 
@@ -72,7 +90,7 @@ struct CommandLineTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for command in [[], ["serve"], ["migrate"], ["org", "create"], ["site", "add"], ["product", "add"], ["admin", "create"],
-                        ["directory", "create"], ["directory", "key", "rotate"]] {
+                        ["directory", "create"], ["directory", "key", "rotate"], ["directory", "saml"], ["admin", "token"]] {
             let output = try RosterProcess.run(command + ["--help"], in: folder)
             #expect(output.status == 0)
             #expect(output.stdout.contains("USAGE"), "\(command)")
