@@ -61,11 +61,4 @@ public struct AdminToken: Sendable, Hashable, Codable, Identifiable {
         self.revoked = revoked
         self.lastUsed = lastUsed
     }
-
-    /// Whether the token may authenticate at `now`.
-    public func isUsable(at now: Date) -> Bool {
-        if let revoked, revoked <= now { return false }
-        if let expires, expires <= now { return false }
-        return true
-    }
 }

@@ -27,10 +27,29 @@ public struct ApiKey: Sendable, Hashable, Codable, Identifiable {
         self.lastUsed = lastUsed
     }
 
-    /// Whether the key may authenticate at `now`.
+}
+
+/// A bearer credential that expires and can be revoked: a SCIM API key or an admin token.
+public protocol RevocableCredential {
+    var expires: Date? { get }
+    var revoked: Date? { get }
+    var lastUsed: Date? { get }
+}
+
+extension RevocableCredential {
+    /// Whether the credential may authenticate at `now`.
     public func isUsable(at now: Date) -> Bool {
         if let revoked, revoked <= now { return false }
         if let expires, expires <= now { return false }
         return true
     }
+
+    /// Whether a use at `now` should be written down: at most once per `granularity`, so that bookkeeping does not
+    /// turn every authenticated read into a write.
+    func needsLastUsedUpdate(at now: Date, granularity: TimeInterval) -> Bool {
+        lastUsed.map { now.timeIntervalSince($0) >= granularity } ?? true
+    }
 }
+
+extension ApiKey: RevocableCredential {}
+extension AdminToken: RevocableCredential {}

@@ -30,8 +30,7 @@ public enum AccessPolicy {
     public static func allows(
         _ roles: [AdminRole], _ permission: AdminPermission, in organization: Organization
     ) -> Bool {
-        if roles.contains(where: { $0.kind == .orgAdmin }) { return true }
-        return roles.contains { role in
+        roles.contains { role in
             allows(role, permission, experience: organization.userManagement)
         }
     }
@@ -41,9 +40,7 @@ public enum AccessPolicy {
     ) -> Bool {
         func covers(_ siteId: String) -> Bool { role.siteId == nil || role.siteId == siteId }
         switch (role.kind, experience, permission) {
-        case (.orgAdmin, _, _):
-            return true
-        case (_, _, .viewOrganization):
+        case (.orgAdmin, _, _), (_, _, .viewOrganization):
             return true
         case (.siteAdmin, _, .manageSite(let siteId)):
             return role.siteId == siteId

@@ -22,7 +22,7 @@ extension DirectoryService {
             return (token, admin)
         }
         guard let (token, admin) = found else { throw failure }
-        if token.lastUsed.map({ now.timeIntervalSince($0) >= Self.lastUsedGranularity }) ?? true {
+        if token.needsLastUsedUpdate(at: now, granularity: Self.lastUsedGranularity) {
             var used = token
             used.lastUsed = now
             let updated = used
@@ -67,7 +67,7 @@ extension DirectoryService {
         guard var key = found, key.directoryId == directoryId, presented.matches(storedHash: key.hash),
               key.isUsable(at: now)
         else { throw failure }
-        if key.lastUsed.map({ now.timeIntervalSince($0) >= Self.lastUsedGranularity }) ?? true {
+        if key.needsLastUsedUpdate(at: now, granularity: Self.lastUsedGranularity) {
             key.lastUsed = now
             let updated = key
             try await store.write { tx in try await tx.update(updated) }

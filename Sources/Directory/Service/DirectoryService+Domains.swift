@@ -11,8 +11,7 @@ extension DirectoryService {
                 if try await tx.domains(organizationId: organizationId).contains(where: { $0.name == name }) {
                     throw DirectoryError(.alreadyExists, "The organization already claimed \(name).")
                 }
-                let token = SecretToken.generate(.setupLink, environment: environment).prefix
-                    + SecretToken.generate(.setupLink, environment: environment).prefix
+                let token = environment.randomBytes(12).map { String(format: "%02x", $0) }.joined()
                 let domain = Domain(
                     id: environment.newID(), organizationId: organizationId, name: name,
                     verificationToken: token, created: environment.now()

@@ -31,7 +31,7 @@ public enum RosterApplication {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Roster"),
             services: (runsDatabase ? [database] : []) + [
                 log as any Service,
-                ProvisioningLogPruner(
+                MaintenanceService(
                     service: service, database: database, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(600),
                     logger: logger
                 ) as any Service,

@@ -2,7 +2,6 @@ import Directory
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import SCIM
 
 /// Writes Group resources with their members streamed page by page, so that a group of 250,000 members is
@@ -11,7 +10,6 @@ struct GroupStream: Sendable {
     let controller: SCIMController
     let key: ApiKey
     let projection: Projection
-    let logger: Logger
 
     static let pageSize = 1_000
 

@@ -2,7 +2,6 @@ import Directory
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import SCIM
 
 /// The SCIM 2.0 service provider of each directory: `/scim/directory/{directoryId}/...` (RFC 7644).
@@ -145,7 +144,7 @@ struct SCIMController {
         let query = try listQuery(request, resource: GroupSCIM.resource)
         let projection = try projection(request, resource: GroupSCIM.resource)
         let page = try await service.provisionedGroups(directoryId: directoryId, query: query, key: key)
-        return GroupStream(controller: self, key: key, projection: projection, logger: context.logger)
+        return GroupStream(controller: self, key: key, projection: projection)
             .listResponse(page.items, total: page.total, startIndex: query.startIndex)
     }
 
@@ -156,7 +155,7 @@ struct SCIMController {
         let group = try await service.provisionGroup(
             directoryId: directoryId, displayName: displayName, externalId: externalId, members: members, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .created, everyMember: false, logger: context.logger)
+        return try await groupResponse(group, request: request, key: key, status: .created, everyMember: false)
     }
 
     func getGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -165,7 +164,7 @@ struct SCIMController {
         if SCIMResponses.matches(request.headers[.ifNoneMatch], version: group.version) {
             return Response(status: .notModified, headers: [.eTag: UserSCIM.etag(group.version)])
         }
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: true, logger: context.logger)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: true)
     }
 
     func replaceGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -179,7 +178,7 @@ struct SCIMController {
             directoryId: directoryId, id: id, displayName: displayName, externalId: .some(externalId),
             changes: [.replace(members)], expectedVersion: expected, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false, logger: context.logger)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
     }
 
     func patchGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -205,7 +204,7 @@ struct SCIMController {
             directoryId: directoryId, id: id, displayName: displayName, externalId: externalId, changes: changes,
             expectedVersion: expected, key: key
         )
-        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false, logger: context.logger)
+        return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
     }
 
     func deleteGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
@@ -221,14 +220,14 @@ struct SCIMController {
     /// inline only for groups up to `inlineMemberLimit` members, so a membership change costs the same for a group
     /// of 10 or of 250,000.
     func groupResponse(
-        _ group: Group, request: Request, key: ApiKey, status: HTTPResponse.Status, everyMember: Bool, logger: Logger
+        _ group: Group, request: Request, key: ApiKey, status: HTTPResponse.Status, everyMember: Bool
     ) async throws -> Response {
         let projection = try projection(request, resource: GroupSCIM.resource)
         var headers: HTTPFields = [.eTag: UserSCIM.etag(group.version)]
         if status == .created { headers[.location] = "\(baseURL)/scim/directory/\(group.directoryId)/Groups/\(group.id)" }
         let askedFor = projection.attributes?.contains { $0.attribute.lowercased() == "members" } ?? false
         if projection.includes("members", resource: GroupSCIM.resource), everyMember || askedFor {
-            return GroupStream(controller: self, key: key, projection: projection, logger: logger)
+            return GroupStream(controller: self, key: key, projection: projection)
                 .response(group, status: status, headers: headers)
         }
         var members: [Membership]?

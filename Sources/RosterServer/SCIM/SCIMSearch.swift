@@ -49,7 +49,7 @@ struct SCIMSearch {
                 return try SCIMResponses.json(ListResponse(totalResults: total, startIndex: query.startIndex, resources: resources))
             }
             let page = try await controller.service.provisionedGroups(directoryId: key.directoryId, query: query, key: key)
-            return GroupStream(controller: controller, key: key, projection: projection, logger: context.logger)
+            return GroupStream(controller: controller, key: key, projection: projection)
                 .listResponse(page.items, total: page.total, startIndex: query.startIndex)
         case nil:
             // Each resource type takes the parts of the query it understands; a filter on attributes a type does not
@@ -82,7 +82,7 @@ struct SCIMSearch {
                 groupTotal = page.total
                 if query.count > 0 { groups = page.items }
             }
-            return GroupStream(controller: controller, key: key, projection: groupProjection, logger: context.logger)
+            return GroupStream(controller: controller, key: key, projection: groupProjection)
                 .listResponse(groups, leading: resources, total: userTotal + groupTotal, startIndex: window.startIndex)
         }
     }

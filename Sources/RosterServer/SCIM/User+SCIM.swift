@@ -217,13 +217,7 @@ enum GroupSCIM {
             throw SCIMError(status: 400, scimType: .invalidValue, detail: "displayName is required.")
         }
         // A full member list (Okta's PUT) may be as long as the group: no per-request member cap here.
-        var members: [MemberReference] = []
-        for item in object.member(named: "members")?.value.arrayValue ?? [] {
-            guard let id = item[attribute: "value"]?.stringValue, !id.isEmpty else {
-                throw SCIMError(status: 400, scimType: .invalidValue, detail: "Each member needs a \"value\" with the member's id.")
-            }
-            members.append(MemberReference(value: id, type: item[attribute: "type"]?.stringValue))
-        }
+        let members = try MembershipPatch.memberReferences(object.member(named: "members")?.value)
         return (displayName, object.member(named: "externalId")?.value.stringValue, members)
     }
 }

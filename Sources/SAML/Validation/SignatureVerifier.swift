@@ -28,15 +28,13 @@ struct SignatureVerifier {
     /// Verifies `signature`, a `ds:Signature` child of `element`, which must be what its one Reference names.
     func verify(_ signature: XMLNode, of element: XMLNode, in document: XMLDocument) throws(SAMLFailure) {
         try checkShape(signature, of: element, in: document)
-        var sawValidDigest = false
         for pem in certificates {
             switch try verify(signature, pem: pem) {
             case .succeeded: return
             case .digestMismatch: throw SAMLFailure(.digestMismatch, "The signed element changed after it was signed.")
-            case .keyMismatch: sawValidDigest = true
+            case .keyMismatch: continue
             }
         }
-        _ = sawValidDigest
         throw SAMLFailure(.unknownKey, "No configured certificate of the identity provider verifies the signature.")
     }
 

@@ -30,15 +30,7 @@ public enum MembershipPatch {
         var others: [PatchOperation] = []
         var total = 0
         func references(_ value: SCIMValue?) throws(SCIMError) -> [MemberReference] {
-            guard let value, !value.isNull else { return [] }
-            let items = value.arrayValue ?? [value]
-            var result: [MemberReference] = []
-            for item in items {
-                guard let id = item[attribute: "value"]?.stringValue, !id.isEmpty else {
-                    throw SCIMError(status: 400, scimType: .invalidValue, detail: "Each member needs a \"value\" with the member's id.")
-                }
-                result.append(MemberReference(value: id, type: item[attribute: "type"]?.stringValue))
-            }
+            let result = try memberReferences(value)
             total += result.count
             guard total <= maximumMembers else {
                 throw SCIMError(status: 413, detail: "A request may change at most \(maximumMembers) members.")
@@ -92,6 +84,20 @@ public enum MembershipPatch {
             }
         }
         return (changes, others)
+    }
+
+    /// The members a `members` value lists (one member or an array), each with its id. No size limit: a Group
+    /// PUT carries the whole list.
+    public static func memberReferences(_ value: SCIMValue?) throws(SCIMError) -> [MemberReference] {
+        guard let value, !value.isNull else { return [] }
+        var result: [MemberReference] = []
+        for item in value.arrayValue ?? [value] {
+            guard let id = item[attribute: "value"]?.stringValue, !id.isEmpty else {
+                throw SCIMError(status: 400, scimType: .invalidValue, detail: "Each member needs a \"value\" with the member's id.")
+            }
+            result.append(MemberReference(value: id, type: item[attribute: "type"]?.stringValue))
+        }
+        return result
     }
 
     /// `value eq "a" or value eq "b"` -> ["a", "b"]. Iterative: a list of a thousand members is a deep tree.

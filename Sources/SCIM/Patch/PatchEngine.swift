@@ -99,10 +99,10 @@ public struct PatchEngine: Sendable {
             try ValueChecker.check(value, against: subName == nil ? definition : target, path: path.description, allowSingleForMultiValued: op == .add || path.filter != nil)
         }
 
-        var updated = current
+        let updated: SCIMValue?
         if let filter = path.filter {
             updated = try applyFiltered(op, filter: filter, subName: path.subAttribute, value: value, definition: definition, current: current, path: path)
-        } else if let subName {
+        } else if subName != nil {
             updated = try applySubAttribute(op, subName: target.name, value: value, definition: definition, current: current, path: path)
         } else {
             updated = try applyWhole(op, value: value, definition: definition, current: current)

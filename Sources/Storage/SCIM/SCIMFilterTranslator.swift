@@ -103,7 +103,6 @@ struct SCIMFilterTranslator {
     }
 
     private func valuePath(_ path: AttributePath, _ inner: SCIMFilter) throws(SCIMError) -> SQLQueryString {
-        let table = resource.table
         switch try location(path) {
         case .emails:
             return emailsCondition(try translate(inner, element: .emails))

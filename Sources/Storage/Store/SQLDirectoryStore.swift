@@ -80,7 +80,7 @@ struct SQLStoreSession: DirectoryWriting {
     }
 
     func lock(_ name: String) async throws {
-        guard db.dialect.name == "postgresql" else { return }
+        guard kind == .postgres else { return }
         try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: name)))").run()
     }
 

@@ -5,7 +5,7 @@ import Storage
 
 /// Hourly upkeep: deletes provisioning log entries older than the configured age and refreshes the query
 /// planner's statistics (SQLite plans without them after bulk loads), once at start and then every `interval`.
-struct ProvisioningLogPruner: Service {
+struct MaintenanceService: Service {
     let service: DirectoryService
     let database: RosterDatabase
     /// Entries older than this many seconds go.
