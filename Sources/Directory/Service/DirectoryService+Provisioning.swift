@@ -110,10 +110,10 @@ extension DirectoryService {
     }
 
     /// Changes a synced group: its name and external id, and its members by the given changes, in one transaction.
-    /// `expectedVersion`, when given, must match.
+    /// `acceptedVersions`, when given, must contain the current version.
     public func updateProvisionedGroup(
         directoryId: String, id: String, displayName: String?, externalId: String??, changes: [MemberChange],
-        expectedVersion: Int? = nil, key: ApiKey
+        acceptedVersions: Set<Int>? = nil, key: ApiKey
     ) async throws -> (Group, MembershipOutcome) {
         let newName = try displayName.map { try Validation.name($0, field: "displayName") }
         return try await store.write { tx in
@@ -121,8 +121,8 @@ extension DirectoryService {
                 guard var group = try await tx.group(id: id), group.directoryId == directoryId else {
                     throw DirectoryError(.notFound, "No group with id \(id).")
                 }
-                if let expectedVersion, expectedVersion != group.version {
-                    throw DirectoryError(.versionMismatch, "The group changed since version \(expectedVersion).")
+                if let acceptedVersions, !acceptedVersions.contains(group.version) {
+                    throw DirectoryError(.versionMismatch, "The group is at version \(group.version), not one the request names.")
                 }
                 var renamed = false
                 if let newName, newName != group.displayName {
@@ -148,14 +148,14 @@ extension DirectoryService {
     }
 
     /// Deletes a synced group; memberships and grants go with it.
-    public func deleteProvisionedGroup(directoryId: String, id: String, expectedVersion: Int? = nil, key: ApiKey) async throws {
+    public func deleteProvisionedGroup(directoryId: String, id: String, acceptedVersions: Set<Int>? = nil, key: ApiKey) async throws {
         try await store.write { tx in
             let directory = try await requireProvisioningDirectory(tx, key, directoryId)
             guard let group = try await tx.group(id: id), group.directoryId == directoryId else {
                 throw DirectoryError(.notFound, "No group with id \(id).")
             }
-            if let expectedVersion, expectedVersion != group.version {
-                throw DirectoryError(.versionMismatch, "The group changed since version \(expectedVersion).")
+            if let acceptedVersions, !acceptedVersions.contains(group.version) {
+                throw DirectoryError(.versionMismatch, "The group is at version \(group.version), not one the request names.")
             }
             try await tx.deleteGroup(id: id)
             try await record(

@@ -64,15 +64,15 @@ extension DirectoryService {
     }
 
     /// Replaces a user's attributes. The id stays, so an email or userName change keeps groups and access.
-    /// `expectedVersion`, when given, must match (optimistic concurrency).
-    public func replaceUser(id: String, draft: UserDraft, expectedVersion: Int? = nil, caller: Caller) async throws -> User {
+    /// `acceptedVersions`, when given, must contain the current version (optimistic concurrency, `If-Match`).
+    public func replaceUser(id: String, draft: UserDraft, acceptedVersions: Set<Int>? = nil, caller: Caller) async throws -> User {
         let draft = try draft.validated()
         return try await store.write { tx in
             let user = try await requireUser(tx, id)
             let organization = try await organizationOf(tx, user: user)
             try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
-            if let expectedVersion, expectedVersion != user.version {
-                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            if let acceptedVersions, !acceptedVersions.contains(user.version) {
+                throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
             return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
         }
@@ -110,14 +110,14 @@ extension DirectoryService {
     /// Changes a user by a function of its current state, in one transaction (a SCIM PATCH): no concurrent write
     /// is lost between the read and the write.
     public func modifyUser(
-        id: String, expectedVersion: Int? = nil, caller: Caller, _ transform: @Sendable (User) throws -> UserDraft
+        id: String, acceptedVersions: Set<Int>? = nil, caller: Caller, _ transform: @Sendable (User) throws -> UserDraft
     ) async throws -> User {
         try await store.write { tx in
             let user = try await requireUser(tx, id)
             let organization = try await organizationOf(tx, user: user)
             try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
-            if let expectedVersion, expectedVersion != user.version {
-                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            if let acceptedVersions, !acceptedVersions.contains(user.version) {
+                throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
             let draft = try transform(user).validated()
             return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
@@ -125,13 +125,13 @@ extension DirectoryService {
     }
 
     /// Deletes a user with their memberships, direct grants and sessions.
-    public func deleteUser(id: String, expectedVersion: Int? = nil, caller: Caller) async throws {
+    public func deleteUser(id: String, acceptedVersions: Set<Int>? = nil, caller: Caller) async throws {
         try await store.write { tx in
             let user = try await requireUser(tx, id)
             let organization = try await organizationOf(tx, user: user)
             try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
-            if let expectedVersion, expectedVersion != user.version {
-                throw DirectoryError(.versionMismatch, "The user changed since version \(expectedVersion).")
+            if let acceptedVersions, !acceptedVersions.contains(user.version) {
+                throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
             try await tx.deleteUser(id: id)
             try await record(

@@ -20,7 +20,7 @@ struct UsersController {
             let caller = try context.caller()
             let current = try await service.user(id: try context.parameter("user"), caller: caller)
             return JSONBody(try await service.replaceUser(
-                id: current.id, draft: input.merged(into: current), expectedVersion: current.version, caller: caller
+                id: current.id, draft: input.merged(into: current), acceptedVersions: [current.version], caller: caller
             ))
         }
         group.delete("users/:user") { _, context in

@@ -26,11 +26,26 @@ actor ProvisioningLogWriter: Service {
         if pending.count >= batchSize { await flush() }
     }
 
-    /// Writes every queued entry now.
+    /// Writes every queued entry now. Flushes run one at a time: a caller that finds another flush under way waits
+    /// for it, so "flushed" always means "committed" (the admin read relies on it).
     func flush() async {
+        while let running = inFlight {
+            await running.value
+            // Whoever gets here first after it ends clears it; awaiting a finished task does not suspend.
+            if inFlight == running { inFlight = nil }
+        }
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
+        let task = Task { await write(batch) }
+        inFlight = task
+        await task.value
+        if inFlight == task { inFlight = nil }
+    }
+
+    private var inFlight: Task<Void, Never>?
+
+    private nonisolated func write(_ batch: [ProvisioningLogEntry]) async {
         do {
             try await service.recordProvisioningRequests(batch)
         } catch {

@@ -87,25 +87,26 @@ struct SCIMController {
     }
 
     func replaceUser(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, directoryId) = try scope(context)
+        let (key, _) = try scope(context)
         let id = try context.parameter("id")
-        let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
-        let expected = try SCIMResponses.expectedVersion(request, current: current.version)
+        // Scope (404 for another directory's user) and If-Match are checked inside the write transaction.
         let draft = try UserSCIM.draft(from: try await SCIMResponses.body(request, context))
-        let user = try await service.replaceUser(id: id, draft: draft, expectedVersion: expected, caller: .provisioning(key))
+        let user = try await service.replaceUser(
+            id: id, draft: draft, acceptedVersions: SCIMResponses.acceptedVersions(request), caller: .provisioning(key)
+        )
         return try await userResponseWithGroups(user, request: request)
     }
 
     func patchUser(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, directoryId) = try scope(context)
+        let (key, _) = try scope(context)
         let id = try context.parameter("id")
         let body = try await SCIMResponses.body(request, context)
         // Shape errors first, before any transaction.
         _ = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id))
-        let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
-        let expected = try SCIMResponses.expectedVersion(request, current: current.version)
         let base = baseURL
-        let user = try await service.modifyUser(id: id, expectedVersion: expected, caller: .provisioning(key)) { user in
+        let user = try await service.modifyUser(
+            id: id, acceptedVersions: SCIMResponses.acceptedVersions(request), caller: .provisioning(key)
+        ) { user in
             // Normalized against the user as it is inside the transaction (the upsert rewrite looks at it).
             let object = UserSCIM.object(user, groups: [], baseURL: base)
             let patch = try PatchRequest.parse(ClientQuirks.normalize(body, resource: UserSCIM.resource, resourceId: id, current: object))
@@ -115,11 +116,9 @@ struct SCIMController {
     }
 
     func deleteUser(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
-        let (key, directoryId) = try scope(context)
+        let (key, _) = try scope(context)
         let id = try context.parameter("id")
-        let current = try await service.provisionedUser(directoryId: directoryId, id: id, key: key)
-        let expected = try SCIMResponses.expectedVersion(request, current: current.version)
-        try await service.deleteUser(id: id, expectedVersion: expected, caller: .provisioning(key))
+        try await service.deleteUser(id: id, acceptedVersions: SCIMResponses.acceptedVersions(request), caller: .provisioning(key))
         return Response(status: .noContent)
     }
 
@@ -170,13 +169,11 @@ struct SCIMController {
     func replaceGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
         let (key, directoryId) = try scope(context)
         let id = try context.parameter("id")
-        let current = try await service.provisionedGroup(directoryId: directoryId, id: id, key: key)
-        let expected = try SCIMResponses.expectedVersion(request, current: current.version)
         let (displayName, externalId, members) = try GroupSCIM.parse(
             try await SCIMResponses.body(request, context, limit: Self.maximumGroupPayloadSize))
         let (group, _) = try await service.updateProvisionedGroup(
             directoryId: directoryId, id: id, displayName: displayName, externalId: .some(externalId),
-            changes: [.replace(members)], expectedVersion: expected, key: key
+            changes: [.replace(members)], acceptedVersions: SCIMResponses.acceptedVersions(request), key: key
         )
         return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
     }
@@ -202,7 +199,7 @@ struct SCIMController {
         }
         let (group, _) = try await service.updateProvisionedGroup(
             directoryId: directoryId, id: id, displayName: displayName, externalId: externalId, changes: changes,
-            expectedVersion: expected, key: key
+            acceptedVersions: expected.map { [$0] }, key: key
         )
         return try await groupResponse(group, request: request, key: key, status: .ok, everyMember: false)
     }
@@ -210,9 +207,9 @@ struct SCIMController {
     func deleteGroup(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
         let (key, directoryId) = try scope(context)
         let id = try context.parameter("id")
-        let current = try await service.provisionedGroup(directoryId: directoryId, id: id, key: key)
-        let expected = try SCIMResponses.expectedVersion(request, current: current.version)
-        try await service.deleteProvisionedGroup(directoryId: directoryId, id: id, expectedVersion: expected, key: key)
+        try await service.deleteProvisionedGroup(
+            directoryId: directoryId, id: id, acceptedVersions: SCIMResponses.acceptedVersions(request), key: key
+        )
         return Response(status: .noContent)
     }
 
@@ -297,12 +294,21 @@ enum SCIMResponses {
         return tags.contains("*") || tags.contains { normalize($0) == "\(version)" }
     }
 
-    /// The version an `If-Match` header requires: nil when absent or `*`; 412 when it names another version.
-    static func expectedVersion(_ request: Request, current: Int) throws -> Int? {
+    /// The versions an `If-Match` header accepts: nil when absent or `*` (no condition). Tags that are not a
+    /// version Roster issued accept nothing, so they end in 412.
+    static func acceptedVersions(_ request: Request) -> Set<Int>? {
         guard let header = request.headers[.ifMatch] else { return nil }
         let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if tags.contains("*") { return nil }
-        guard tags.contains(where: { normalize($0) == "\(current)" }) else {
+        return Set(tags.compactMap { Int(normalize($0)) })
+    }
+
+    /// The version an `If-Match` header requires when the current version is known: nil when absent or `*`; 412
+    /// when it names another version.
+    static func expectedVersion(_ request: Request, current: Int) throws -> Int? {
+        guard let accepted = acceptedVersions(request) else { return nil }
+        let header = request.headers[.ifMatch] ?? ""
+        guard accepted.contains(current) else {
             throw SCIMError(status: 412, detail: "The resource is at version \(UserSCIM.etag(current)); If-Match named \(header.prefix(100)).")
         }
         return current
