@@ -65,5 +65,55 @@ public struct TestIdentity: Sendable {
         return String(cString: buffer)
     }
 
+    /// Encrypts the response's Assertion for `certificatePEM` (AES-128-CBC content, RSA-OAEP key transport unless
+    /// told otherwise) and wraps it in an EncryptedAssertion. With `keyBeside`, the EncryptedKey is moved next to the
+    /// EncryptedData, as AD FS and Entra ID place it.
+    public static func encryptAssertion(
+        _ xml: String, for certificatePEM: String, keyTransport: String = "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p",
+        keyBeside: Bool = false
+    ) throws -> String {
+        XMLSecurity.initialize()
+        let document = try XMLDocument(bytes: Array(xml.utf8))
+        guard let root = document.root,
+              let assertion = root.children.first(where: { $0.is("Assertion", in: XMLNode.samlAssertion) })
+        else { throw SigningError() }
+        let transport = keyTransport.hasSuffix("rsa-1_5") ? xmlSecOpenSSLTransformRsaPkcs1GetKlass() : xmlSecOpenSSLTransformRsaOaepGetKlass()
+        guard let data = xmlSecTmplEncDataCreate(
+                document.pointer, xmlSecOpenSSLTransformAes128CbcGetKlass(), nil, "http://www.w3.org/2001/04/xmlenc#Element", nil, nil),
+              xmlSecTmplEncDataEnsureCipherValue(data) != nil,
+              let keyInfo = xmlSecTmplEncDataEnsureKeyInfo(data, nil),
+              let encryptedKey = xmlSecTmplKeyInfoAddEncryptedKey(keyInfo, transport, nil, nil, nil),
+              xmlSecTmplEncDataEnsureCipherValue(encryptedKey) != nil,
+              let manager = xmlSecKeysMngrCreate()
+        else { throw SigningError() }
+        defer { xmlSecKeysMngrDestroy(manager) }
+        let bytes = Array(certificatePEM.utf8)
+        guard xmlSecOpenSSLAppDefaultKeysMngrInit(manager) >= 0,
+              let key = bytes.withUnsafeBufferPointer({
+                  xmlSecOpenSSLAppKeyLoadMemory($0.baseAddress, UInt32($0.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
+              }),
+              xmlSecOpenSSLAppDefaultKeysMngrAdoptKey(manager, key) >= 0,
+              let context = xmlSecEncCtxCreate(manager)
+        else { throw SigningError() }
+        defer { xmlSecEncCtxDestroy(context) }
+        context.pointee.encKey = xmlSecKeyGenerate(xmlSecOpenSSLKeyDataAesGetKlass(), 128, UInt32(xmlSecKeyDataTypeSession))
+        guard xmlSecEncCtxXmlEncrypt(context, data, assertion.pointer) >= 0,
+              let namespace = xmlSearchNsByHref(document.pointer, root.pointer, XMLNode.samlAssertion),
+              let wrapper = xmlNewDocNode(document.pointer, namespace, "EncryptedAssertion", nil)
+        else { throw SigningError() }
+        xmlReplaceNode(data, wrapper)
+        xmlAddChild(wrapper, data)
+        if keyBeside {
+            xmlUnlinkNode(encryptedKey)
+            xmlAddChild(wrapper, encryptedKey)
+        }
+        var buffer: UnsafeMutablePointer<xmlChar>?
+        var size: Int32 = 0
+        xmlDocDumpMemory(document.pointer, &buffer, &size)
+        guard let buffer else { throw SigningError() }
+        defer { roster_xml_free(buffer) }
+        return String(cString: buffer)
+    }
+
     public struct SigningError: Error {}
 }

@@ -70,8 +70,8 @@ struct ResponseValidatorTests {
             ("disallowed algorithm", try idp.sign(ResponseFactory().xml(), id: "_a1", sha1: true), .disallowedAlgorithm),
             ("a DTD", "<!DOCTYPE x [<!ENTITY e \"e\">]>" + signed, .doctypeDeclared),
             ("not XML", "<<<", .malformedXML),
-            ("encrypted assertion", ResponseFactory().xml().replacingOccurrences(of: "<saml:Assertion ", with: "<saml:EncryptedAssertion><saml:Assertion ")
-                .replacingOccurrences(of: "</saml:Assertion>", with: "</saml:Assertion></saml:EncryptedAssertion>"), .encryptedAssertion),
+            ("a plain assertion wrapped as if encrypted", signed.replacingOccurrences(of: "<saml:Assertion ", with: "<saml:EncryptedAssertion><saml:Assertion ")
+                .replacingOccurrences(of: "</saml:Assertion>", with: "</saml:Assertion></saml:EncryptedAssertion>"), .assertionCount),
         ]
         for (name, xml, code) in cases {
             #expect(refusal(xml, idp) == code, "\(name)")
@@ -91,5 +91,64 @@ struct ResponseValidatorTests {
         #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(400)) == .expired)
         #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(-80)) == nil)
         #expect(refusal(signed, idp, now: ResponseFactory.now.addingTimeInterval(-120)) == .notYetValid)
+    }
+
+    // MARK: Encrypted assertions
+
+    func validateEncrypted(_ xml: String, _ idp: TestIdentity, sp keys: [String]) throws(SAMLFailure) -> ValidatedAssertion {
+        var sp = Self.sp
+        sp.decryptionKeys = keys
+        let settings = IdentityProviderSettings(entityID: ResponseFactory.idpEntity, certificates: [idp.certificatePEM])
+        return try ResponseValidator.validate(base64: Data(xml.utf8).base64EncodedString(), serviceProvider: sp, identityProvider: settings, now: ResponseFactory.now)
+    }
+
+    @Test("an encrypted, signed assertion is decrypted with the SP key and read from the signed tree")
+    func encryptedAccepted() throws {
+        let idp = try TestIdentity.make()
+        let sp = try TestIdentity.make(name: "sp")
+        let other = try TestIdentity.make(name: "sp-old")
+        let signed = try idp.sign(ResponseFactory().xml(), id: "_a1")
+        let inside = try validateEncrypted(try TestIdentity.encryptAssertion(signed, for: sp.certificatePEM), idp, sp: [sp.privateKeyPEM])
+        #expect(inside.wasEncrypted && inside.assertionSigned && inside.nameID == "alice@example.com")
+        #expect(inside.attributes["groups"] == ["eng", "ops"])
+        // The EncryptedKey beside the EncryptedData (AD FS, Entra ID), and a rotation with two SP keys.
+        let beside = try validateEncrypted(
+            try TestIdentity.encryptAssertion(signed, for: sp.certificatePEM, keyBeside: true), idp, sp: [other.privateKeyPEM, sp.privateKeyPEM])
+        #expect(beside.wasEncrypted && beside.nameID == "alice@example.com")
+        // A signature on the response covers the encrypted assertion as it arrived.
+        let unsignedAssertion = try TestIdentity.encryptAssertion(ResponseFactory().xml(), for: sp.certificatePEM)
+        let responseSigned = try validateEncrypted(try idp.sign(unsignedAssertion, id: "_r1"), idp, sp: [sp.privateKeyPEM])
+        #expect(responseSigned.responseSigned && !responseSigned.assertionSigned && responseSigned.wasEncrypted)
+    }
+
+    @Test("encrypted assertions: unsigned, for another key, weak key transport, or tampered are refused")
+    func encryptedRefused() throws {
+        let idp = try TestIdentity.make()
+        let sp = try TestIdentity.make(name: "sp")
+        let attacker = try TestIdentity.make(name: "attacker")
+        let signed = try idp.sign(ResponseFactory().xml(), id: "_a1")
+        func code(_ body: () throws -> ValidatedAssertion) -> SAMLFailure.Code? {
+            do { _ = try body(); return nil } catch let error as SAMLFailure { return error.code } catch { return nil }
+        }
+        // Anyone can encrypt for the SP's public certificate: encryption without a signature proves nothing.
+        let forged = try TestIdentity.encryptAssertion(ResponseFactory().xml(), for: sp.certificatePEM)
+        #expect(code { try validateEncrypted(forged, idp, sp: [sp.privateKeyPEM]) } == .unsigned)
+        let attackerSigned = try TestIdentity.encryptAssertion(try attacker.sign(ResponseFactory().xml(), id: "_a1"), for: sp.certificatePEM)
+        #expect(code { try validateEncrypted(attackerSigned, idp, sp: [sp.privateKeyPEM]) } == .unknownKey)
+        let encrypted = try TestIdentity.encryptAssertion(signed, for: sp.certificatePEM)
+        #expect(code { try validateEncrypted(encrypted, idp, sp: [attacker.privateKeyPEM]) } == .decryptionFailed)
+        #expect(code { try validateEncrypted(encrypted, idp, sp: []) } == .decryptionFailed)
+        let pkcs1 = try TestIdentity.encryptAssertion(signed, for: sp.certificatePEM, keyTransport: "http://www.w3.org/2001/04/xmlenc#rsa-1_5")
+        #expect(code { try validateEncrypted(pkcs1, idp, sp: [sp.privateKeyPEM]) } == .disallowedAlgorithm)
+        // A flipped ciphertext byte never yields a readable, signed assertion.
+        let cipherStart = try #require(encrypted.range(of: "<CipherValue>", options: .backwards)).upperBound
+        var tampered = encrypted
+        let index = tampered.index(cipherStart, offsetBy: 40)
+        tampered.replaceSubrange(index...index, with: tampered[index] == "A" ? "B" : "A")
+        #expect(code { try validateEncrypted(tampered, idp, sp: [sp.privateKeyPEM]) } != nil)
+        // An encrypted assertion beside a plain one is a wrapping attempt.
+        let assertion = String(signed[signed.range(of: "<saml:Assertion")!.lowerBound..<signed.range(of: "</saml:Assertion>")!.upperBound])
+        let both = encrypted.replacingOccurrences(of: "</samlp:Response>", with: assertion + "</samlp:Response>")
+        #expect(code { try validateEncrypted(both, idp, sp: [sp.privateKeyPEM]) } == .assertionCount)
     }
 }

@@ -8,6 +8,8 @@ public struct IdentityProviderMetadata: Sendable, Hashable {
     public var singleSignOnBinding: String
     /// Signing certificates as PEM.
     public var signingCertificates: [String]
+    /// The SingleLogoutService for the HTTP-Redirect binding, when the IdP has one.
+    public var singleLogoutURL: String?
 
     public static let redirectBinding = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
     public static let postBinding = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
@@ -58,8 +60,12 @@ public struct IdentityProviderMetadata: Sendable, Hashable {
             }
         }
         guard !certificates.isEmpty else { throw ImportError(message: "The metadata holds no signing certificate.") }
+        let logout = descriptor.children("SingleLogoutService", in: metadataNamespace)
+            .first { $0.attribute("Binding") == redirectBinding }?.attribute("Location")
+            .flatMap { URL(string: $0) }.flatMap { $0.scheme == "https" || $0.scheme == "http" ? $0 : nil }
         return IdentityProviderMetadata(
-            entityID: entityID, singleSignOnURL: location, singleSignOnBinding: binding, signingCertificates: certificates
+            entityID: entityID, singleSignOnURL: location, singleSignOnBinding: binding, signingCertificates: certificates,
+            singleLogoutURL: logout?.absoluteString
         )
     }
 

@@ -32,27 +32,14 @@ public struct AuthnRequest: Sendable, Hashable {
             """
     }
 
-    /// The URL the browser is redirected to: the IdP's SSO URL with `SAMLRequest` (deflated, base64) and
-    /// `RelayState`.
-    public func redirectURL(relayState: String?) -> URL? {
-        guard let deflated = RawDeflate.compress(Array(xml.utf8)), var components = URLComponents(string: destination) else { return nil }
-        var items = components.queryItems ?? []
-        items.append(URLQueryItem(name: "SAMLRequest", value: Data(deflated).base64EncodedString()))
-        if let relayState { items.append(URLQueryItem(name: "RelayState", value: relayState)) }
-        components.percentEncodedQuery = items.map { item in
-            "\(Self.encode(item.name))=\(Self.encode(item.value ?? ""))"
-        }.joined(separator: "&")
-        return components.url
-    }
-
-    /// Strict form encoding: `+`, `/` and `=` of base64 must be escaped in a query.
-    static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? text
+    /// The URL the browser is redirected to: the IdP's SSO URL with `SAMLRequest` (deflated, base64),
+    /// `RelayState`, and a redirect-binding signature when a signer is given.
+    public func redirectURL(relayState: String?, signer: RedirectBinding.Signer? = nil) -> URL? {
+        RedirectBinding.url(destination: destination, parameter: "SAMLRequest", xml: xml, relayState: relayState, signer: signer)
     }
 
     /// Decodes a `SAMLRequest` of the redirect binding (for tests and for the single-logout path).
     public static func decodeRedirect(_ value: String) -> String? {
-        guard let data = Data(base64Encoded: value), let inflated = RawDeflate.decompress(Array(data)) else { return nil }
-        return String(decoding: inflated, as: UTF8.self)
+        RedirectBinding.decode(value)
     }
 }

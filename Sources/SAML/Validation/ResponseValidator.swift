@@ -6,11 +6,14 @@ public struct ServiceProviderSettings: Sendable, Hashable {
     public var assertionConsumerServiceURL: String
     /// Allowed clock difference with the identity provider.
     public var clockSkew: TimeInterval
+    /// The SP's private keys (PEM) for encrypted assertions; several while the SP key rotates.
+    public var decryptionKeys: [String]
 
-    public init(entityID: String, assertionConsumerServiceURL: String, clockSkew: TimeInterval = 60) {
+    public init(entityID: String, assertionConsumerServiceURL: String, clockSkew: TimeInterval = 60, decryptionKeys: [String] = []) {
         self.entityID = entityID
         self.assertionConsumerServiceURL = assertionConsumerServiceURL
         self.clockSkew = clockSkew
+        self.decryptionKeys = decryptionKeys
     }
 }
 
@@ -42,6 +45,8 @@ public struct ValidatedAssertion: Sendable, Hashable {
     public var attributes: [String: [String]]
     public var responseSigned: Bool
     public var assertionSigned: Bool
+    /// The assertion arrived encrypted for this SP.
+    public var wasEncrypted: Bool
 }
 
 /// Validates a SAML 2.0 Response (HTTP-POST binding), failing closed: every check must pass, and what is read is
@@ -78,36 +83,56 @@ public enum ResponseValidator {
             throw SAMLFailure(.duplicateID, "An ID appears twice in the response.")
         }
 
-        // Exactly one assertion in the whole document, as a direct child of the Response.
-        let everywhere = response.descendants
-        let assertions = everywhere.filter { $0.is("Assertion", in: XMLNode.samlAssertion) }
-        let encrypted = everywhere.filter { $0.is("EncryptedAssertion", in: XMLNode.samlAssertion) }
-        guard encrypted.isEmpty else {
-            throw SAMLFailure(.encryptedAssertion, "Encrypted assertions are not accepted by this connection yet.")
-        }
-        guard assertions.count == 1, let assertion = assertions.first, assertion.parent == response else {
-            throw SAMLFailure(.assertionCount, "The response must hold exactly one Assertion, directly (it has \(assertions.count)).")
-        }
-
-        // Signatures: any present must verify; at least one must cover the assertion.
+        // Signatures: any present must verify; at least one must cover the assertion. A response signature is
+        // verified first, because it covers an encrypted assertion as it arrived.
         let verifier = SignatureVerifier(certificates: identityProvider.certificates, allowSHA1: identityProvider.allowSHA1)
-        var responseSigned = false
-        var assertionSigned = false
         let responseSignatures = response.children("Signature", in: XMLNode.xmlDSig)
-        let assertionSignatures = assertion.children("Signature", in: XMLNode.xmlDSig)
-        guard responseSignatures.count <= 1, assertionSignatures.count <= 1 else {
+        guard responseSignatures.count <= 1 else {
             throw SAMLFailure(.wrongReference, "An element carries more than one signature.")
         }
+        var responseSigned = false
         if let signature = responseSignatures.first {
             try verifier.verify(signature, of: response, in: document)
             responseSigned = true
         }
+
+        // Exactly one assertion in the whole document, plain or encrypted, as a direct child of the Response.
+        let arrived = response.descendants
+        let encrypted = arrived.filter { $0.is("EncryptedAssertion", in: XMLNode.samlAssertion) }
+        var decrypted: XMLNode?
+        if !encrypted.isEmpty {
+            guard encrypted.count == 1, let only = encrypted.first, only.parent == response,
+                  !arrived.contains(where: { $0.is("Assertion", in: XMLNode.samlAssertion) })
+            else {
+                throw SAMLFailure(.assertionCount, "The response must hold exactly one assertion, plain or encrypted, directly.")
+            }
+            decrypted = try AssertionDecryptor(privateKeys: serviceProvider.decryptionKeys).decrypt(only, in: document)
+            guard document.registerIDs() else {
+                throw SAMLFailure(.duplicateID, "An ID of the decrypted assertion appears twice in the response.")
+            }
+        }
+        let wasEncrypted = decrypted != nil
+        let everywhere = response.descendants
+        let assertions = everywhere.filter { $0.is("Assertion", in: XMLNode.samlAssertion) }
+        // A decrypted assertion sits inside its EncryptedAssertion, which is a direct child of the Response.
+        guard assertions.count == 1, let assertion = assertions.first,
+              decrypted.map({ $0 == assertion }) ?? (assertion.parent == response)
+        else {
+            throw SAMLFailure(.assertionCount, "The response must hold exactly one Assertion, directly (it has \(assertions.count)).")
+        }
+        let assertionSignatures = assertion.children("Signature", in: XMLNode.xmlDSig)
+        guard assertionSignatures.count <= 1 else {
+            throw SAMLFailure(.wrongReference, "An element carries more than one signature.")
+        }
+        var assertionSigned = false
         if let signature = assertionSignatures.first {
             try verifier.verify(signature, of: assertion, in: document)
             assertionSigned = true
         }
         guard responseSigned || assertionSigned else {
-            throw SAMLFailure(.unsigned, "Neither the response nor the assertion is signed.")
+            throw SAMLFailure(.unsigned, wasEncrypted
+                ? "The assertion was encrypted but neither it nor the response is signed."
+                : "Neither the response nor the assertion is signed.")
         }
         // Any other signature in the document signs something that is not read: refuse rather than guess.
         let signatures = everywhere.filter { $0.is("Signature", in: XMLNode.xmlDSig) }
@@ -203,7 +228,8 @@ public enum ResponseValidator {
         return ValidatedAssertion(
             assertionID: assertionID, issuer: issuer, nameID: nameID, nameIDFormat: nameIDNode.attribute("Format"),
             sessionIndex: sessionIndex, inResponseTo: responseInResponseTo ?? confirmationInResponseTo,
-            notOnOrAfter: notOnOrAfter, attributes: attributes, responseSigned: responseSigned, assertionSigned: assertionSigned
+            notOnOrAfter: notOnOrAfter, attributes: attributes, responseSigned: responseSigned, assertionSigned: assertionSigned,
+            wasEncrypted: wasEncrypted
         )
     }
 }

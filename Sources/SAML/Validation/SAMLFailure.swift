@@ -19,7 +19,7 @@ public struct SAMLFailure: Error, Sendable, Hashable, CustomStringConvertible {
         public static let disallowedAlgorithm = Code(rawValue: "disallowed_algorithm")
         public static let notAResponse = Code(rawValue: "not_a_response")
         public static let assertionCount = Code(rawValue: "assertion_count")
-        public static let encryptedAssertion = Code(rawValue: "encrypted_assertion")
+        public static let decryptionFailed = Code(rawValue: "decryption_failed")
         public static let statusNotSuccess = Code(rawValue: "status_not_success")
         public static let wrongDestination = Code(rawValue: "wrong_destination")
         public static let wrongIssuer = Code(rawValue: "wrong_issuer")

@@ -72,6 +72,8 @@ public enum XMLSecurity {
         guard xmlSecInit() >= 0 else { return false }
         guard xmlSecOpenSSLAppInit(nil) >= 0 else { return false }
         guard xmlSecOpenSSLInit() >= 0 else { return false }
+        // Failures surface as typed SAMLFailures with their reason; xmlsec's own stderr trace would only be noise.
+        xmlSecErrorsDefaultCallbackEnableOutput(0)
         return true
     }()
 
