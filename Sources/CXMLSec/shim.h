@@ -21,6 +21,7 @@
 #include <libxml/xmlerror.h>
 
 #include <xmlsec/xmlsec.h>
+#include <xmlsec/errors.h>
 #include <xmlsec/version.h>
 #include <xmlsec/xmltree.h>
 #include <xmlsec/xmldsig.h>

@@ -181,6 +181,8 @@ struct DirectoryCommand: AsyncParsableCommand {
         @Option(name: .long, help: "A PEM file with the IdP's signing certificate (without --idp-metadata).") var idpCertificate: String?
         @Flag(name: .long, help: "Accept IdP-initiated sign-in (off by default).") var allowIdpInitiated = false
         @Flag(name: .long, help: "Accept SHA-1 signatures (off by default; only for IdPs that cannot do better).") var allowSha1 = false
+        @Option(name: .long, help: "The IdP's single logout URL (HTTP-Redirect), when not in --idp-metadata.") var idpSloUrl: String?
+        @Flag(name: .long, help: "Sign AuthnRequests and LogoutRequests with the directory's SP key.") var signRequests = false
         @Option(name: .long, help: "Roster's public base URL. Default: ROSTER_BASE_URL, else http://127.0.0.1:8080.") var baseURL: String?
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -195,10 +197,12 @@ struct DirectoryCommand: AsyncParsableCommand {
             let entityID: String
             let ssoURL: String
             let certificates: [String]
+            var sloURL = idpSloUrl
             do {
                 if let idpMetadata {
                     let metadata = try IdentityProviderMetadata.parse(Array(try Data(contentsOf: URL(fileURLWithPath: idpMetadata))))
                     (entityID, ssoURL, certificates) = (metadata.entityID, metadata.singleSignOnURL, metadata.signingCertificates)
+                    sloURL = sloURL ?? metadata.singleLogoutURL
                 } else {
                     let pem = try String(contentsOfFile: idpCertificate ?? "", encoding: .utf8)
                     guard pem.contains("-----BEGIN CERTIFICATE-----") else { throw ValidationError("--idp-certificate must be a PEM certificate file.") }
@@ -211,10 +215,12 @@ struct DirectoryCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("Could not read the file: \(error.localizedDescription)")
             }
+            let logoutURL = sloURL
             let (connection, identity) = try await CLI.withService(database, baseURL: baseURL) { service in
                 let connection = try await service.configureSAML(
                     directoryId: directory, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
-                    allowSHA1: allowSha1, allowIdPInitiated: allowIdpInitiated, caller: .operatorCLI
+                    allowSHA1: allowSha1, allowIdPInitiated: allowIdpInitiated, singleLogoutURL: logoutURL, signAuthnRequests: signRequests,
+                    caller: .operatorCLI
                 )
                 return (connection, ServiceProviderIdentity(baseURL: service.configuration.baseURL, directoryId: directory))
             }

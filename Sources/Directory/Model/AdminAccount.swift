@@ -7,8 +7,11 @@ public struct AdminAccount: Sendable, Hashable, Codable, Identifiable {
     public var email: String
     public var roles: [AdminRole]
     public var created: Date
+    /// May still sign in with a local password where SSO is enforced (the way back in when the IdP is down).
+    public var backupAdmin: Bool
 
-    public init(id: String, organizationId: String, email: String, roles: [AdminRole], created: Date) {
+    public init(id: String, organizationId: String, email: String, roles: [AdminRole], created: Date, backupAdmin: Bool = false) {
+        self.backupAdmin = backupAdmin
         self.id = id
         self.organizationId = organizationId
         self.email = email

@@ -9,12 +9,19 @@ public struct SAMLConnection: Sendable, Hashable {
     public var certificates: [String]
     public var allowSHA1: Bool
     public var allowIdPInitiated: Bool
+    /// The IdP's SingleLogoutService (HTTP-Redirect), when it has one: sign-out then ends the IdP session too.
+    public var singleLogoutURL: String?
+    /// Sign AuthnRequests and LogoutRequests with the directory's SP key (redirect-binding signature).
+    public var signAuthnRequests: Bool
     public var updated: Date
 
     public init(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
-        allowSHA1: Bool = false, allowIdPInitiated: Bool = false, updated: Date
+        allowSHA1: Bool = false, allowIdPInitiated: Bool = false, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false,
+        updated: Date
     ) {
+        self.singleLogoutURL = singleLogoutURL
+        self.signAuthnRequests = signAuthnRequests
         self.directoryId = directoryId
         self.identityProviderEntityID = identityProviderEntityID
         self.singleSignOnURL = singleSignOnURL
@@ -33,13 +40,100 @@ public struct PendingAuthnRequest: Sendable, Hashable {
     public var created: Date
     public var expires: Date
     public var used: Date?
+    /// An admin's "Test SSO" run: the response is checked and reported, and no session is opened.
+    public var testRun: Bool
 
-    public init(id: String, directoryId: String, relayState: String?, created: Date, expires: Date, used: Date? = nil) {
+    public init(id: String, directoryId: String, relayState: String?, created: Date, expires: Date, used: Date? = nil, testRun: Bool = false) {
+        self.testRun = testRun
         self.id = id
         self.directoryId = directoryId
         self.relayState = relayState
         self.created = created
         self.expires = expires
         self.used = used
+    }
+}
+
+/// Roster's own key pair as the service provider of one directory: it signs requests and decrypts assertions.
+/// The certificate is self-signed; IdPs pin it from the SP metadata.
+public struct ServiceProviderCredential: Sendable, Hashable {
+    public var directoryId: String
+    public var privateKeyPEM: String
+    public var certificatePEM: String
+    public var created: Date
+    public var notAfter: Date
+
+    public init(directoryId: String, privateKeyPEM: String, certificatePEM: String, created: Date, notAfter: Date) {
+        self.directoryId = directoryId
+        self.privateKeyPEM = privateKeyPEM
+        self.certificatePEM = certificatePEM
+        self.created = created
+        self.notAfter = notAfter
+    }
+}
+
+/// How the people of one directory may sign in, and for how long.
+public struct AuthenticationPolicy: Sendable, Hashable, Codable {
+    public var directoryId: String
+    /// Members must use single sign-on; local passwords are refused (backup admins excepted).
+    public var enforceSSO: Bool
+    /// How long a session lasts at most.
+    public var sessionLifetime: TimeInterval
+    /// How long a session survives without a request.
+    public var idleTimeout: TimeInterval
+    public var updated: Date
+
+    public static let defaultSessionLifetime: TimeInterval = 8 * 3600
+    public static let defaultIdleTimeout: TimeInterval = 3600
+    /// Bounds an admin can choose within: five minutes to thirty days.
+    public static let lifetimeRange: ClosedRange<TimeInterval> = 300...(30 * 86400)
+
+    public init(directoryId: String, enforceSSO: Bool = false, sessionLifetime: TimeInterval = defaultSessionLifetime,
+                idleTimeout: TimeInterval = defaultIdleTimeout, updated: Date) {
+        self.directoryId = directoryId
+        self.enforceSSO = enforceSSO
+        self.sessionLifetime = sessionLifetime
+        self.idleTimeout = idleTimeout
+        self.updated = updated
+    }
+}
+
+/// One check of an admin's "Test SSO" run, in the order the SP performs them.
+public struct SignInCheck: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        case passed, failed, notRun = "not_run"
+    }
+
+    public var name: String
+    public var outcome: Outcome
+    public var detail: String?
+
+    public init(name: String, outcome: Outcome, detail: String? = nil) {
+        self.name = name
+        self.outcome = outcome
+        self.detail = detail
+    }
+}
+
+/// An admin's "Test SSO" run: started by the admin, completed by the IdP's response at the ACS.
+public struct SAMLTestRun: Sendable, Hashable, Codable {
+    public var id: String
+    public var directoryId: String
+    public var created: Date
+    public var completed: Date?
+    /// The NameID the IdP sent, when the response got that far.
+    public var nameID: String?
+    public var succeeded: Bool?
+    public var checks: [SignInCheck]
+
+    public init(id: String, directoryId: String, created: Date, completed: Date? = nil, nameID: String? = nil,
+                succeeded: Bool? = nil, checks: [SignInCheck] = []) {
+        self.id = id
+        self.directoryId = directoryId
+        self.created = created
+        self.completed = completed
+        self.nameID = nameID
+        self.succeeded = succeeded
+        self.checks = checks
     }
 }

@@ -12,6 +12,16 @@ public enum PasswordHash {
     /// Longest password accepted; scrypt's cost must not be the attacker's lever.
     public static let maximumLength = 1_024
 
+    /// A valid hash of no one's password: checking against it costs what a real check costs.
+    public static let decoy: String = {
+        let salt = [UInt8](repeating: 0x5a, count: 16)
+        guard let key = try? KDF.Scrypt.deriveKey(
+            from: Array("decoy".utf8), salt: salt, outputByteCount: length, rounds: rounds, blockSize: blockSize, parallelism: parallelism
+        ) else { return "" }
+        let hash = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$\(hash)"
+    }()
+
     public static func hash(_ password: String, environment: RosterEnvironment) throws -> String {
         guard password.utf8.count <= maximumLength else {
             throw DirectoryError(.invalidInput, "The password is longer than \(maximumLength) bytes.")

@@ -96,16 +96,134 @@ extension DirectoryService {
         }
     }
 
-    /// The session and user behind a cookie value, if both are still good: a deactivated user's sessions stop
-    /// working on their next request.
+    /// How often a session's `lastSeen` is written; the idle timeout is that coarse.
+    static let lastSeenGranularity: TimeInterval = 60
+
+    /// The session and user behind a cookie value, if both are still good: a revoked, expired or idle session,
+    /// or a deactivated user's, stops working on its next request.
     public func validateSession(token: String) async throws -> (Session, User)? {
         guard let presented = SecretToken.parse(token, as: .session) else { return nil }
         let now = environment.now()
-        return try await store.read { reader in
+        let found: (Session, User)? = try await store.read { reader in
             guard let session = try await reader.session(tokenHash: presented.hash), session.isValid(at: now),
                   let user = try await reader.user(id: session.userId), user.active
             else { return nil }
             return (session, user)
+        }
+        guard var (session, user) = found else { return nil }
+        if now.timeIntervalSince(session.lastSeen ?? session.created) >= Self.lastSeenGranularity {
+            session.lastSeen = now
+            let touched = session
+            try await store.write { tx in try await tx.update(touched) }
+        }
+        _ = user
+        return (session, user)
+    }
+
+    /// Ends the session behind a cookie value; returns it (for single logout at the IdP), nil when it was not valid.
+    public func signOut(token: String) async throws -> Session? {
+        guard let presented = SecretToken.parse(token, as: .session) else { return nil }
+        let now = environment.now()
+        return try await store.write { tx -> Session? in
+            guard var session = try await tx.session(tokenHash: presented.hash), session.revoked == nil,
+                  let user = try await tx.user(id: session.userId)
+            else { return nil }
+            session.revoked = now
+            try await tx.update(session)
+            let organization = try await organizationOf(tx, user: user)
+            try await record(
+                tx, organizationId: organization.id, caller: .system, action: "session.ended", targetType: "session",
+                targetId: session.id, payload: ["userId": .string(user.id)]
+            )
+            return session
+        }
+    }
+
+    /// Local sign-in with an email and password. Refused, with the same message whatever the reason, when no
+    /// account has that password, the account is deactivated, or its directory (or the directory its verified email
+    /// domain routes to) enforces SSO, unless the person is a backup admin of that organization. Every attempt is
+    /// audited.
+    public func passwordSignIn(email: String, password: String) async throws -> SignIn {
+        let failure = DirectoryError(.unauthenticated, "The email or password is wrong, or this account must sign in with single sign-on.")
+        let candidates = try await store.read { reader in try await reader.usersWithPassword(email: email) }
+        guard password.utf8.count <= PasswordHash.maximumLength else { throw failure }
+        // The same scrypt work whether or not the account exists, so timing does not tell.
+        guard let user = candidates.first(where: { PasswordHash.verify(password, against: $0.passwordHash ?? "") }) else {
+            if candidates.isEmpty { _ = PasswordHash.verify(password, against: PasswordHash.decoy) }
+            try? await recordRefusedPasswordSignIn(candidates.first, reason: "wrong email or password")
+            throw failure
+        }
+        let signIn: SignIn? = try await store.write { tx in
+            let directory = try await requireDirectory(tx, user.directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            guard user.active else {
+                try await recordRefusal(tx, user: user, organizationId: organization.id, reason: "the account is deactivated")
+                return nil
+            }
+            var enforcing = try await policy(tx, directoryId: directory.id).enforceSSO ? directory.id : nil
+            if enforcing == nil, let at = email.lastIndex(of: "@"),
+               let domain = try await tx.verifiedDomain(name: String(email[email.index(after: at)...])),
+               domain.organizationId == organization.id, let routed = domain.directoryId,
+               try await policy(tx, directoryId: routed).enforceSSO {
+                enforcing = routed
+            }
+            if let enforcing {
+                let admin = try await tx.admin(organizationId: organization.id, email: email)
+                guard let admin, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin }) else {
+                    try await recordRefusal(tx, user: user, organizationId: organization.id, reason: "SSO is enforced by directory \(enforcing)")
+                    return nil
+                }
+            }
+            let policy = try await policy(tx, directoryId: directory.id)
+            let now = environment.now()
+            let secret = SecretToken.generate(.session, environment: environment)
+            let session = Session(
+                id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now,
+                expires: now.addingTimeInterval(policy.sessionLifetime), lastSeen: now, idleTimeout: policy.idleTimeout,
+                directoryId: directory.id
+            )
+            try await tx.insert(session)
+            try await record(
+                tx, organizationId: organization.id, caller: .system, action: "sign_in.succeeded", targetType: "user", targetId: user.id,
+                detail: enforcing == nil ? "password" : "password (backup admin while SSO is enforced)",
+                payload: ["directoryId": .string(directory.id), "sessionId": .string(session.id), "method": .string("password")]
+            )
+            return SignIn(session: session, token: secret.value, user: user, relayState: nil)
+        }
+        guard let signIn else { throw failure }
+        return signIn
+    }
+
+    private func recordRefusal(_ tx: any DirectoryWriting, user: User, organizationId: String, reason: String) async throws {
+        try await record(
+            tx, organizationId: organizationId, caller: .system, action: "sign_in.refused", targetType: "user", targetId: user.id,
+            detail: "password: \(reason)", payload: ["reason": .string(reason), "method": .string("password")]
+        )
+    }
+
+    private func recordRefusedPasswordSignIn(_ user: User?, reason: String) async throws {
+        guard let user else { return }
+        try await store.write { tx in
+            let organization = try await organizationOf(tx, user: user)
+            try await recordRefusal(tx, user: user, organizationId: organization.id, reason: reason)
+        }
+    }
+
+    /// Sets a local password (at least 12 characters) and ends the user's open sessions.
+    public func setPassword(userId: String, password: String, caller: Caller) async throws {
+        guard password.count >= 12 else { throw DirectoryError(.invalidInput, "A password needs at least 12 characters.") }
+        let hash = try PasswordHash.hash(password, environment: environment)
+        try await store.write { tx in
+            var user = try await requireUser(tx, userId)
+            let organization = try await organizationOf(tx, user: user)
+            try await requireUserPermission(tx, user: user, organization: organization, caller: caller)
+            user.passwordHash = hash
+            try await tx.update(user)
+            let ended = try await tx.revokeSessions(userId: userId, at: environment.now())
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "user.password_set", targetType: "user", targetId: userId,
+                payload: ["sessionsEnded": .integer(Int64(ended))]
+            )
         }
     }
 }

@@ -4,13 +4,18 @@ import Foundation
 public struct VerifiedAssertion: Sendable, Hashable {
     public var assertionID: String
     public var nameID: String
+    public var sessionIndex: String?
     public var inResponseTo: String?
     public var notOnOrAfter: Date
     public var attributes: [String: [String]]
 
-    public init(assertionID: String, nameID: String, inResponseTo: String?, notOnOrAfter: Date, attributes: [String: [String]]) {
+    public init(
+        assertionID: String, nameID: String, sessionIndex: String? = nil, inResponseTo: String?, notOnOrAfter: Date,
+        attributes: [String: [String]]
+    ) {
         self.assertionID = assertionID
         self.nameID = nameID
+        self.sessionIndex = sessionIndex
         self.inResponseTo = inResponseTo
         self.notOnOrAfter = notOnOrAfter
         self.attributes = attributes
@@ -25,22 +30,43 @@ public struct SignIn: Sendable {
     public var relayState: String?
 }
 
+/// What an assertion at the ACS led to: a session, or the report of an admin's "Test SSO" run.
+public enum SignInResult: Sendable {
+    case signedIn(SignIn)
+    case tested(SAMLTestRun)
+}
+
+/// Where an SP-initiated sign-in goes: the connection, and the SP key when requests are signed.
+public struct SignInStart: Sendable {
+    public var connection: SAMLConnection
+    public var credential: ServiceProviderCredential?
+}
+
 extension DirectoryService {
     /// How long an AuthnRequest waits for its response.
     static let authnRequestLifetime: TimeInterval = 600
-    /// Session lifetime until authentication policies set it per directory.
-    public static let defaultSessionLifetime: TimeInterval = 8 * 3600
+    /// Session lifetime when a directory has no authentication policy.
+    public static let defaultSessionLifetime: TimeInterval = AuthenticationPolicy.defaultSessionLifetime
+
+    /// The checks after the SAML layer's, in order, as the "Test SSO" report names them.
+    public static let serviceChecks = ["Answers a request Roster sent", "Not a replay", "Account"]
 
     /// Stores the SAML settings of an identity provider directory.
     public func configureSAML(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
-        allowSHA1: Bool, allowIdPInitiated: Bool, caller: Caller
+        allowSHA1: Bool, allowIdPInitiated: Bool, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false, caller: Caller
     ) async throws -> SAMLConnection {
         let entityID = try Validation.name(identityProviderEntityID, field: "IdP entity ID")
-        guard let url = URL(string: singleSignOnURL), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw DirectoryError(.invalidInput, "The SSO URL must be an http(s) URL.")
+        for url in [singleSignOnURL] + (singleLogoutURL.map { [$0] } ?? []) {
+            guard let parsed = URL(string: url), parsed.scheme == "https" || parsed.scheme == "http", parsed.host != nil else {
+                throw DirectoryError(.invalidInput, "The SSO and logout URLs must be http(s) URLs.")
+            }
         }
         guard !certificates.isEmpty else { throw DirectoryError(.invalidInput, "Give at least one IdP signing certificate.") }
+        for certificate in certificates where ServiceProviderKeys.expiry(ofCertificatePEM: certificate) == nil {
+            _ = certificate
+            throw DirectoryError(.invalidInput, "An IdP certificate is not a PEM X.509 certificate.")
+        }
         return try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
@@ -48,7 +74,8 @@ extension DirectoryService {
             guard directory.kind != .local else { throw DirectoryError(.unsupported, "The local directory has no identity provider.") }
             let connection = SAMLConnection(
                 directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: singleSignOnURL,
-                certificates: certificates, allowSHA1: allowSHA1, allowIdPInitiated: allowIdPInitiated, updated: environment.now()
+                certificates: certificates, allowSHA1: allowSHA1, allowIdPInitiated: allowIdPInitiated,
+                singleLogoutURL: singleLogoutURL, signAuthnRequests: signAuthnRequests, updated: environment.now()
             )
             try await tx.upsert(connection)
             try await record(
@@ -64,9 +91,135 @@ extension DirectoryService {
         try await store.read { try await $0.samlConnection(directoryId: directoryId) }
     }
 
-    /// Remembers an AuthnRequest id so that its response can be matched once.
-    public func beginSignIn(directoryId: String, requestId: String, relayState: String?) async throws -> SAMLConnection {
+    /// The SAML settings of a directory for an admin (who must be allowed to see the organization).
+    public func samlConnection(directoryId: String, caller: Caller) async throws -> SAMLConnection? {
+        try await store.read { reader in
+            let directory = try await requireDirectory(reader, directoryId)
+            try caller.require(.viewOrganization, in: try await requireOrganization(reader, directory.organizationId))
+            return try await reader.samlConnection(directoryId: directoryId)
+        }
+    }
+
+    /// The directory's SP key pair, made on first use (the key is generated outside any transaction; when two
+    /// servers race, the first stored wins and both use it).
+    public func serviceProviderCredential(directoryId: String) async throws -> ServiceProviderCredential {
+        let directory = try await store.read { reader in try await requireDirectory(reader, directoryId) }
+        guard directory.kind != .local else { throw DirectoryError(.unsupported, "The local directory has no identity provider.") }
+        if let existing = try await store.read({ try await $0.serviceProviderCredential(directoryId: directoryId) }) { return existing }
+        let generated = try ServiceProviderKeys.generate(
+            directoryId: directoryId, entityID: "\(configuration.baseURL)/saml/\(directoryId)/metadata", now: environment.now()
+        )
+        return try await store.write { tx in
+            let stored = try await tx.insertIfAbsent(generated)
+            if stored == generated {
+                try await record(
+                    tx, organizationId: directory.organizationId, caller: .system, action: "directory.sp_key_created",
+                    targetType: "directory", targetId: directoryId,
+                    payload: ["notAfter": .string(ISO8601DateFormatter().string(from: generated.notAfter))]
+                )
+            }
+            return stored
+        }
+    }
+
+    // MARK: Authentication policy
+
+    /// The directory's policy, or the defaults when none was set.
+    public func authenticationPolicy(directoryId: String) async throws -> AuthenticationPolicy {
+        try await store.read { reader in try await policy(reader, directoryId: directoryId) }
+    }
+
+    func policy(_ reader: any DirectoryReading, directoryId: String) async throws -> AuthenticationPolicy {
+        try await reader.authenticationPolicy(directoryId: directoryId)
+            ?? AuthenticationPolicy(directoryId: directoryId, updated: Date(timeIntervalSince1970: 0))
+    }
+
+    /// Sets a directory's authentication policy. Enforcing SSO needs working SSO first, so nobody is locked out.
+    public func setAuthenticationPolicy(
+        directoryId: String, enforceSSO: Bool, sessionLifetime: TimeInterval, idleTimeout: TimeInterval, caller: Caller
+    ) async throws -> AuthenticationPolicy {
+        let range = AuthenticationPolicy.lifetimeRange
+        guard range.contains(sessionLifetime), range.contains(idleTimeout) else {
+            throw DirectoryError(.invalidInput, "Session length and idle timeout must be between 5 minutes and 30 days.")
+        }
+        guard idleTimeout <= sessionLifetime else {
+            throw DirectoryError(.invalidInput, "The idle timeout cannot be longer than the session length.")
+        }
+        return try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            if enforceSSO {
+                guard directory.kind != .local else {
+                    throw DirectoryError(.unsupported, "The local directory has no identity provider to enforce.")
+                }
+                guard try await tx.samlConnection(directoryId: directoryId) != nil else {
+                    throw DirectoryError(.invalidInput, "Set up SAML single sign-on for this directory before enforcing it.")
+                }
+            }
+            let policy = AuthenticationPolicy(
+                directoryId: directoryId, enforceSSO: enforceSSO, sessionLifetime: sessionLifetime, idleTimeout: idleTimeout,
+                updated: environment.now()
+            )
+            try await tx.upsert(policy)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "directory.policy_updated", targetType: "directory",
+                targetId: directoryId,
+                payload: ["enforceSso": .bool(enforceSSO), "sessionLifetime": .integer(Int64(sessionLifetime)),
+                          "idleTimeout": .integer(Int64(idleTimeout))]
+            )
+            return policy
+        }
+    }
+
+    /// Marks an org admin as a backup admin: they may still sign in with a password where SSO is enforced.
+    public func setBackupAdmin(adminId: String, backup: Bool, caller: Caller) async throws -> AdminAccount {
         try await store.write { tx in
+            guard var admin = try await tx.admin(id: adminId) else { throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).") }
+            let organization = try await requireOrganization(tx, admin.organizationId)
+            try caller.require(.manageOrganization, in: organization)
+            guard !backup || admin.roles.contains(where: { $0.kind == .orgAdmin }) else {
+                throw DirectoryError(.invalidInput, "Only an organization admin can be a backup admin.")
+            }
+            try await tx.setBackupAdmin(adminId: adminId, backup)
+            admin.backupAdmin = backup
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: backup ? "admin.backup_granted" : "admin.backup_revoked",
+                targetType: "admin", targetId: adminId
+            )
+            return admin
+        }
+    }
+
+    // MARK: SP-initiated sign-in
+
+    /// The IdP directory that signs in people with this email: the one linked to the email's verified domain,
+    /// when it has SAML set up. Nil sends the person to local sign-in.
+    public func signInDirectory(forEmail email: String) async throws -> String? {
+        guard let at = email.lastIndex(of: "@") else { return nil }
+        let domain = email[email.index(after: at)...].trimmingCharacters(in: .whitespaces).lowercased()
+        guard !domain.isEmpty else { return nil }
+        return try await store.read { reader in
+            guard let found = try await reader.verifiedDomain(name: domain), let directoryId = found.directoryId,
+                  try await reader.samlConnection(directoryId: directoryId) != nil
+            else { return nil }
+            return directoryId
+        }
+    }
+
+    /// The portal-customer directory of a JSM site, when it has SAML set up.
+    public func portalSignInDirectory(siteId: String) async throws -> String? {
+        try await store.read { reader in
+            guard let directory = try await reader.portalDirectory(siteId: siteId),
+                  try await reader.samlConnection(directoryId: directory.id) != nil
+            else { return nil }
+            return directory.id
+        }
+    }
+
+    /// Remembers an AuthnRequest id so that its response can be matched once.
+    public func beginSignIn(directoryId: String, requestId: String, relayState: String?) async throws -> SignInStart {
+        let start = try await store.write { tx in
             guard let connection = try await tx.samlConnection(directoryId: directoryId) else {
                 throw DirectoryError(.notFound, "Single sign-on is not set up for this directory.")
             }
@@ -75,14 +228,77 @@ extension DirectoryService {
                 id: requestId, directoryId: directoryId, relayState: relayState, created: now,
                 expires: now.addingTimeInterval(Self.authnRequestLifetime)
             ))
-            return connection
+            return SignInStart(connection: connection, credential: nil)
+        }
+        guard start.connection.signAuthnRequests else { return start }
+        return SignInStart(connection: start.connection, credential: try await serviceProviderCredential(directoryId: directoryId))
+    }
+
+    /// Starts an admin's "Test SSO" run: an AuthnRequest whose answer is checked and reported, never a session.
+    public func beginTestRun(directoryId: String, requestId: String, caller: Caller) async throws -> (SAMLTestRun, SignInStart) {
+        let (run, connection) = try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            guard let connection = try await tx.samlConnection(directoryId: directoryId) else {
+                throw DirectoryError(.invalidInput, "Set up SAML single sign-on for this directory before testing it.")
+            }
+            let now = environment.now()
+            try await tx.insert(PendingAuthnRequest(
+                id: requestId, directoryId: directoryId, relayState: nil, created: now,
+                expires: now.addingTimeInterval(Self.authnRequestLifetime), testRun: true
+            ))
+            let run = SAMLTestRun(id: requestId, directoryId: directoryId, created: now)
+            try await tx.upsert(run)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "directory.sso_test_started", targetType: "directory",
+                targetId: directoryId, payload: ["testRunId": .string(requestId)]
+            )
+            return (run, connection)
+        }
+        let credential = connection.signAuthnRequests ? try await serviceProviderCredential(directoryId: directoryId) : nil
+        return (run, SignInStart(connection: connection, credential: credential))
+    }
+
+    /// A test run, for the admin who may manage its directory.
+    public func testRun(id: String, directoryId: String, caller: Caller) async throws -> SAMLTestRun {
+        try await store.read { reader in
+            let directory = try await requireDirectory(reader, directoryId)
+            try caller.require(.viewOrganization, in: try await requireOrganization(reader, directory.organizationId))
+            guard let run = try await reader.samlTestRun(id: id), run.directoryId == directoryId else {
+                throw DirectoryError(.notFound, "No SSO test run with id \(id.prefix(100)).")
+            }
+            return run
+        }
+    }
+
+    /// Records the outcome of a test run whose response the SAML layer refused (the response's InResponseTo only
+    /// routes the report; nothing is granted on it). False when there is no open run with that id.
+    @discardableResult
+    public func failTestRun(id: String, directoryId: String, checks: [SignInCheck]) async throws -> Bool {
+        try await store.write { tx in
+            guard var run = try await tx.samlTestRun(id: id), run.directoryId == directoryId, run.completed == nil,
+                  let directory = try await tx.directory(id: directoryId)
+            else { return false }
+            run.completed = environment.now()
+            run.succeeded = false
+            run.checks = checks + Self.serviceChecks.map { SignInCheck(name: $0, outcome: .notRun) }
+            try await tx.upsert(run)
+            try await tx.markUsed(authnRequestId: id, at: environment.now())
+            try await record(
+                tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
+                targetType: "directory", targetId: directoryId,
+                detail: checks.first { $0.outcome == .failed }?.detail, payload: ["testRunId": .string(id), "succeeded": .bool(false)]
+            )
+            return true
         }
     }
 
     /// Completes a sign-in from a verified assertion: the AuthnRequest it answers is used once (or IdP-initiated
-    /// sign-in must be allowed), the assertion is not a replay, and it names an active account of the directory.
+    /// sign-in must be allowed), the assertion is not a replay, and it names an active account of the directory
+    /// (a portal customer is created just in time). For a test run, the checks are reported instead of a session.
     /// Refusals are audited too, with their reason.
-    public func completeSignIn(directoryId: String, assertion: VerifiedAssertion, lifetime: TimeInterval = defaultSessionLifetime) async throws -> SignIn {
+    public func completeSignIn(directoryId: String, assertion: VerifiedAssertion, checks: [SignInCheck] = []) async throws -> SignInResult {
         do {
             return try await store.write { tx in
                 let directory = try await requireDirectory(tx, directoryId)
@@ -91,40 +307,110 @@ extension DirectoryService {
                 }
                 let now = environment.now()
                 var relayState: String?
+                var testRun: SAMLTestRun?
+                var report = checks
+                func refuse(_ index: Int, _ message: String) async throws -> SignInResult {
+                    guard var run = testRun else { throw DirectoryError(.unauthenticated, message) }
+                    report.append(SignInCheck(name: Self.serviceChecks[index], outcome: .failed, detail: message))
+                    report += Self.serviceChecks[(index + 1)...].map { SignInCheck(name: $0, outcome: .notRun) }
+                    run.completed = now
+                    run.succeeded = false
+                    run.nameID = assertion.nameID
+                    run.checks = report
+                    try await tx.upsert(run)
+                    try await record(
+                        tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
+                        targetType: "directory", targetId: directoryId, detail: message,
+                        payload: ["testRunId": .string(run.id), "succeeded": .bool(false)]
+                    )
+                    return .tested(run)
+                }
                 if let requestId = assertion.inResponseTo {
                     guard let request = try await tx.authnRequest(id: requestId), request.directoryId == directoryId else {
                         throw DirectoryError(.unauthenticated, "The response answers a request Roster did not send.")
                     }
-                    guard request.used == nil else { throw DirectoryError(.unauthenticated, "The request was already answered.") }
-                    guard request.expires > now else { throw DirectoryError(.unauthenticated, "The request expired.") }
+                    if request.testRun { testRun = try await tx.samlTestRun(id: requestId).flatMap { $0.completed == nil ? $0 : nil } }
+                    guard request.used == nil else { return try await refuse(0, "The request was already answered.") }
+                    guard request.expires > now else { return try await refuse(0, "The request expired.") }
                     try await tx.markUsed(authnRequestId: requestId, at: now)
                     relayState = request.relayState
                 } else if !connection.allowIdPInitiated {
                     throw DirectoryError(.unauthenticated, "IdP-initiated sign-in is off for this directory.")
                 }
+                report.append(SignInCheck(name: Self.serviceChecks[0], outcome: .passed, detail: assertion.inResponseTo == nil ? "IdP-initiated" : nil))
                 guard try await tx.recordAssertion(directoryId: directoryId, assertionId: assertion.assertionID, expires: assertion.notOnOrAfter, now: now) else {
-                    throw DirectoryError(.unauthenticated, "The assertion was already used (replay).")
+                    return try await refuse(1, "The assertion was already used (replay).")
                 }
-                let byEmail = try await tx.users(organizationId: directory.organizationId, email: assertion.nameID).filter { $0.directoryId == directoryId }
-                let byUserName = try await tx.user(directoryId: directoryId, userName: assertion.nameID)
-                guard let user = byEmail.first ?? byUserName else {
-                    throw DirectoryError(.unauthenticated, "No account of this directory is named \(assertion.nameID.prefix(200)).")
+                report.append(SignInCheck(name: Self.serviceChecks[1], outcome: .passed))
+                var user = try await account(tx, directory: directory, nameID: assertion.nameID)
+                if user == nil, directory.kind == .portalCustomers, testRun == nil {
+                    user = try await createPortalCustomer(tx, directory: directory, assertion: assertion)
                 }
-                guard user.active else { throw DirectoryError(.unauthenticated, "The account is deactivated.") }
+                guard let user else {
+                    return try await refuse(2, "No account of this directory is named \(assertion.nameID.prefix(200)).")
+                }
+                guard user.active else { return try await refuse(2, "The account \(user.userName) is deactivated.") }
+                if var run = testRun {
+                    report.append(SignInCheck(name: Self.serviceChecks[2], outcome: .passed, detail: user.userName))
+                    run.completed = now
+                    run.succeeded = true
+                    run.nameID = assertion.nameID
+                    run.checks = report
+                    try await tx.upsert(run)
+                    try await record(
+                        tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
+                        targetType: "directory", targetId: directoryId, payload: ["testRunId": .string(run.id), "succeeded": .bool(true)]
+                    )
+                    return .tested(run)
+                }
+                let policy = try await policy(tx, directoryId: directoryId)
                 let secret = SecretToken.generate(.session, environment: environment)
-                let session = Session(id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now, expires: now.addingTimeInterval(lifetime))
+                let session = Session(
+                    id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now,
+                    expires: now.addingTimeInterval(policy.sessionLifetime), lastSeen: now, idleTimeout: policy.idleTimeout,
+                    directoryId: directoryId, nameID: assertion.nameID, sessionIndex: assertion.sessionIndex
+                )
                 try await tx.insert(session)
                 try await record(
                     tx, organizationId: directory.organizationId, caller: .system, action: "sign_in.succeeded", targetType: "user",
                     targetId: user.id, detail: "SAML via directory \(directoryId)",
-                    payload: ["directoryId": .string(directoryId), "sessionId": .string(session.id)]
+                    payload: ["directoryId": .string(directoryId), "sessionId": .string(session.id), "method": .string("saml")]
                 )
-                return SignIn(session: session, token: secret.value, user: user, relayState: relayState)
+                return .signedIn(SignIn(session: session, token: secret.value, user: user, relayState: relayState))
             }
         } catch let error as DirectoryError {
             try? await recordRefusedSignIn(directoryId: directoryId, reason: error.message, nameID: assertion.nameID)
             throw error
         }
+    }
+
+    /// The account of the directory that a NameID names: by email first, then by userName.
+    func account(_ reader: any DirectoryReading, directory: Directory, nameID: String) async throws -> User? {
+        let byEmail = try await reader.users(organizationId: directory.organizationId, email: nameID).filter { $0.directoryId == directory.id }
+        if let user = byEmail.first { return user }
+        return try await reader.user(directoryId: directory.id, userName: nameID)
+    }
+
+    /// Just-in-time creation of a portal-only customer from the assertion: the NameID (an email) is the userName
+    /// and primary email; common name attributes fill in the name.
+    private func createPortalCustomer(_ tx: any DirectoryWriting, directory: Directory, assertion: VerifiedAssertion) async throws -> User {
+        let email = assertion.nameID
+        guard email.contains("@"), !email.hasPrefix("@"), !email.hasSuffix("@") else {
+            throw DirectoryError(.unauthenticated, "A portal customer must be named by an email address (the NameID is \(email.prefix(200))).")
+        }
+        func first(_ names: String...) -> String? {
+            for name in names { if let value = assertion.attributes[name]?.first, !value.isEmpty { return value } }
+            return nil
+        }
+        let given = first("givenName", "firstName", "urn:oid:2.5.4.42", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname")
+        let family = first("sn", "surname", "lastName", "familyName", "urn:oid:2.5.4.4", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname")
+        let display = first("displayName", "name", "urn:oid:2.16.840.1.113730.3.1.241")
+        var draft = UserDraft(
+            userName: email, emails: [User.Email(value: email, primary: true)], name: User.Name(familyName: family, givenName: given),
+            displayName: display ?? [given, family].compactMap { $0 }.joined(separator: " ").nilIfEmpty
+        )
+        draft = try draft.validated()
+        return try await insertUser(tx, draft: draft, directory: directory, caller: .system)
     }
 
     /// Audits a refused sign-in (its own transaction: the attempt's own changes were rolled back).
@@ -138,4 +424,8 @@ extension DirectoryService {
             )
         }
     }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -86,6 +86,8 @@ public protocol DirectoryReading: Sendable {
     func users(directoryId: String, page: PageRequest) async throws -> Page<User>
     /// Users of any directory of the organization whose email matches, case-insensitively.
     func users(organizationId: String, email: String) async throws -> [User]
+    /// Accounts with this email in any organization that have a local password.
+    func usersWithPassword(email: String) async throws -> [User]
     /// Users with effective access to any product of the site, ordered by userName.
     func users(siteId: String, page: PageRequest) async throws -> Page<User>
 
@@ -130,6 +132,11 @@ public protocol DirectoryReading: Sendable {
 
     func samlConnection(directoryId: String) async throws -> SAMLConnection?
     func authnRequest(id: String) async throws -> PendingAuthnRequest?
+    func serviceProviderCredential(directoryId: String) async throws -> ServiceProviderCredential?
+    func authenticationPolicy(directoryId: String) async throws -> AuthenticationPolicy?
+    func samlTestRun(id: String) async throws -> SAMLTestRun?
+    /// The verified domain with this name, in any organization.
+    func verifiedDomain(name: String) async throws -> Domain?
 
     /// Newest first.
     func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry>
@@ -192,6 +199,13 @@ public protocol DirectoryWriting: DirectoryReading {
     func update(_ session: Session) async throws
 
     func upsert(_ connection: SAMLConnection) async throws
+    /// Inserts the credential unless the directory has one; returns the one that is stored.
+    func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential
+    func upsert(_ policy: AuthenticationPolicy) async throws
+    func upsert(_ run: SAMLTestRun) async throws
+    func setBackupAdmin(adminId: String, _ backup: Bool) async throws
+    /// Revokes every open session of a user (deactivation, password change).
+    func revokeSessions(userId: String, at date: Date) async throws -> Int
     func insert(_ request: PendingAuthnRequest) async throws
     func markUsed(authnRequestId: String, at date: Date) async throws
     /// Records an assertion ID until it expires; false when it was already recorded (a replay).

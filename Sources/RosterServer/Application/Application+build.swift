@@ -64,6 +64,7 @@ public enum RosterApplication {
         SitesController(service: service).addRoutes(to: api)
         DirectoriesController(service: service, log: log).addRoutes(to: api)
         UsersController(service: service).addRoutes(to: api)
+        SignInSettingsController(service: service).addRoutes(to: api)
         SCIMController(service: service, log: log).addRoutes(to: router)
         return router
     }

@@ -5,8 +5,9 @@ import Hummingbird
 import Logging
 import SAML
 
-/// SP-initiated single sign-on: `/saml/{dir}/metadata`, `/saml/{dir}/login`, `/saml/{dir}/acs`, and the
-/// signed-in person at `/api/v1/session`.
+/// Single sign-on for people: `/saml/{dir}/metadata|login|acs|slo`, `/login` (email -> the IdP of its verified
+/// domain, else a local password), `/logout` (with single logout at the IdP), `/portal/{site}/login` for a JSM
+/// site's portal-only customers, and the signed-in person at `/api/v1/session`.
 struct SAMLController {
     let service: DirectoryService
 
@@ -17,31 +18,70 @@ struct SAMLController {
     func addRoutes(to router: Router<RosterRequestContext>) {
         router.get("saml/:dir/metadata") { _, context in
             let directoryId = try context.parameter("dir")
-            _ = try await service.directory(id: directoryId, caller: .system)
-            let xml = ServiceProviderMetadata.xml(identity: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId), certificatePEM: nil)
+            let credential = try await service.serviceProviderCredential(directoryId: directoryId)
+            let xml = ServiceProviderMetadata.xml(
+                identity: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId), certificatePEM: credential.certificatePEM
+            )
             return Response(status: .ok, headers: [.contentType: "application/samlmetadata+xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
         }
         router.get("saml/:dir/login") { request, context in
-            let directoryId = try context.parameter("dir")
             let relayState = request.uri.queryParameters["RelayState"].map(String.init).flatMap(Self.safeRelayState)
-            let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
-            let connection: SAMLConnection
-            do {
-                connection = try await service.beginSignIn(directoryId: directoryId, requestId: requestId, relayState: relayState)
-            } catch let error as DirectoryError where error.code == .notFound {
-                return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
-            }
-            let authnRequest = AuthnRequest(
-                id: requestId, issueInstant: service.environment.now(), destination: connection.singleSignOnURL,
-                serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
-            )
-            guard let url = authnRequest.redirectURL(relayState: relayState) else {
-                return Self.page(.internalServerError, "Sign-in could not start", "The identity provider's sign-in address is not usable.")
-            }
-            return Response(status: .found, headers: [.location: url.absoluteString])
+            return try await startSignIn(directoryId: try context.parameter("dir"), relayState: relayState, context: context)
         }
         router.post("saml/:dir/acs") { request, context in
             try await acs(request, context)
+        }
+        router.get("saml/:dir/slo") { request, context in
+            // The IdP's LogoutResponse after SP-initiated logout: the Roster session already ended before the
+            // redirect, so nothing here depends on trusting this message.
+            if request.uri.queryParameters["SAMLRequest"] != nil {
+                context.logger.notice("IdP-initiated single logout is not supported; the request was ignored")
+                return Self.page(.badRequest, "Sign-out not supported", "Roster does not accept sign-out requests from the identity provider. Sign out in Roster instead.")
+            }
+            return Self.page(.ok, "Signed out", "You are signed out of Roster and of your identity provider.")
+        }
+        router.get("login") { request, _ in
+            let error = request.uri.queryParameters["error"].map(String.init)
+            return Self.loginPage(email: nil, message: error == "1" ? "Enter a valid email address." : nil, relayState: request.uri.queryParameters["RelayState"].map(String.init))
+        }
+        router.post("login") { request, context in
+            let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+            let relayState = form["RelayState"].flatMap(Self.safeRelayState)
+            guard email.count <= 320, email.contains("@") else {
+                return Self.loginPage(email: email, message: "Enter a valid email address.", relayState: relayState, status: .badRequest)
+            }
+            if let directoryId = try await service.signInDirectory(forEmail: email) {
+                return try await startSignIn(directoryId: directoryId, relayState: relayState, context: context)
+            }
+            return Self.passwordPage(email: email, message: nil, relayState: relayState)
+        }
+        router.post("login/password") { request, context in
+            let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
+            let relayState = form["RelayState"].flatMap(Self.safeRelayState)
+            do {
+                let signIn = try await service.passwordSignIn(email: email, password: form["password"] ?? "")
+                return signedIn(signIn, target: relayState ?? "/")
+            } catch let error as DirectoryError where error.code == .unauthenticated {
+                context.logger.info("password sign-in refused")
+                return Self.passwordPage(email: email, message: error.message, relayState: relayState, status: .unauthorized)
+            }
+        }
+        router.get("logout") { _, _ in
+            // Signing out changes state, so it is a POST (a link on another site cannot sign anyone out).
+            Self.page(.ok, "Sign out", "", form: "<form method=\"post\" action=\"/logout\"><button type=\"submit\">Sign out</button></form>")
+        }
+        router.post("logout") { request, context in
+            try await logout(request, context)
+        }
+        router.get("portal/:site/login") { request, context in
+            let siteId = try context.parameter("site")
+            let relayState = request.uri.queryParameters["RelayState"].map(String.init).flatMap(Self.safeRelayState)
+            guard let directoryId = try await service.portalSignInDirectory(siteId: siteId) else {
+                return Self.page(.notFound, "Single sign-on is not available", "This help center has no identity provider for its customers.")
+            }
+            return try await startSignIn(directoryId: directoryId, relayState: relayState, context: context)
         }
         router.get("api/v1/session") { request, _ in
             guard let token = request.cookies[Self.cookieName]?.value,
@@ -61,22 +101,55 @@ struct SAMLController {
         let expires: Date
     }
 
+    /// A 302 to the directory's IdP with a fresh AuthnRequest (signed when the connection asks for it).
+    private func startSignIn(directoryId: String, relayState: String?, context: RosterRequestContext) async throws -> Response {
+        let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
+        let start: SignInStart
+        do {
+            start = try await service.beginSignIn(directoryId: directoryId, requestId: requestId, relayState: relayState)
+        } catch let error as DirectoryError where error.code == .notFound {
+            return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
+        }
+        guard let url = authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState) else {
+            context.logger.error("the AuthnRequest could not be built", metadata: ["directory": "\(directoryId)"])
+            return Self.page(.badGateway, "Sign-in could not start", "The identity provider's sign-in address is not usable. Tell your administrator.")
+        }
+        return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
+    }
+
+    func authnRequestURL(requestId: String, directoryId: String, start: SignInStart, relayState: String?) -> URL? {
+        let authnRequest = AuthnRequest(
+            id: requestId, issueInstant: service.environment.now(), destination: start.connection.singleSignOnURL,
+            serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
+        )
+        return authnRequest.redirectURL(relayState: relayState, signer: start.credential.map(Self.signer))
+    }
+
+    static func signer(_ credential: ServiceProviderCredential) -> RedirectBinding.Signer {
+        { bytes in try ServiceProviderKeys.sign(bytes, with: credential) }
+    }
+
     private func acs(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
         let directoryId = try context.parameter("dir")
         let body = try await request.body.collect(upTo: 1 << 20)
         let form = Self.formFields(String(buffer: body))
         guard let encoded = form["SAMLResponse"] else {
+            context.logger.warning("saml response refused", metadata: ["saml.reason": "no SAMLResponse field"])
             return Self.page(.badRequest, "Sign-in failed", "The identity provider sent no SAML response.")
         }
         guard let connection = try await service.samlConnection(directoryId: directoryId) else {
             return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
         }
         let identity = ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
+        let credential = try await service.serviceProviderCredential(directoryId: directoryId)
         let validated: ValidatedAssertion
         do {
             validated = try ResponseValidator.validate(
                 base64: encoded,
-                serviceProvider: ServiceProviderSettings(entityID: identity.entityID, assertionConsumerServiceURL: identity.assertionConsumerServiceURL),
+                serviceProvider: ServiceProviderSettings(
+                    entityID: identity.entityID, assertionConsumerServiceURL: identity.assertionConsumerServiceURL,
+                    decryptionKeys: [credential.privateKeyPEM]
+                ),
                 identityProvider: IdentityProviderSettings(
                     entityID: connection.identityProviderEntityID, certificates: connection.certificates, allowSHA1: connection.allowSHA1
                 ),
@@ -84,25 +157,76 @@ struct SAMLController {
             )
         } catch {
             context.logger.warning("saml response refused", metadata: ["saml.reason": "\(error.code)", "saml.detail": "\(error.detail)"])
+            if let runId = ResponseValidator.unverifiedInResponseTo(base64: encoded),
+               try await service.failTestRun(id: runId, directoryId: directoryId, checks: Self.checks(failure: error)) {
+                return Self.page(.ok, "Test finished", "Roster refused the identity provider's answer: \(error.detail) The admin console shows each check.")
+            }
             try? await service.recordRefusedSignIn(directoryId: directoryId, reason: "\(error.code): \(error.detail)", nameID: nil)
             return Self.page(.badRequest, "Sign-in failed", "Roster could not accept the identity provider's answer. Your administrator can see why in the audit log.")
         }
         do {
-            let signIn = try await service.completeSignIn(directoryId: directoryId, assertion: VerifiedAssertion(
-                assertionID: validated.assertionID, nameID: validated.nameID, inResponseTo: validated.inResponseTo,
-                notOnOrAfter: validated.notOnOrAfter, attributes: validated.attributes
-            ))
-            let target = form["RelayState"].flatMap(Self.safeRelayState) ?? signIn.relayState ?? "/"
-            var response = Response(status: .found, headers: [.location: target])
-            response.setCookie(Cookie(
-                name: Self.cookieName, value: signIn.token, maxAge: Int(DirectoryService.defaultSessionLifetime), path: "/",
-                secure: baseURL.hasPrefix("https://"), httpOnly: true, sameSite: .lax
-            ))
-            return response
+            let result = try await service.completeSignIn(
+                directoryId: directoryId,
+                assertion: VerifiedAssertion(
+                    assertionID: validated.assertionID, nameID: validated.nameID, sessionIndex: validated.sessionIndex,
+                    inResponseTo: validated.inResponseTo, notOnOrAfter: validated.notOnOrAfter, attributes: validated.attributes
+                ),
+                checks: Self.checks(failure: nil)
+            )
+            switch result {
+            case .signedIn(let signIn):
+                let target = form["RelayState"].flatMap(Self.safeRelayState) ?? signIn.relayState ?? "/"
+                return signedIn(signIn, target: target)
+            case .tested(let run):
+                let outcome = run.succeeded == true ? "Every check passed for \(run.nameID ?? "the user")." : "A check failed."
+                return Self.page(.ok, "Test finished", "\(outcome) The admin console shows each check. No session was opened.")
+            }
         } catch let error as DirectoryError {
             context.logger.warning("sign-in refused", metadata: ["saml.reason": "\(error.message)"])
             return Self.page(.forbidden, "Sign-in failed", "Roster could not sign you in. Your administrator can see why in the audit log.")
         }
+    }
+
+    static func checks(failure: SAMLFailure?) -> [SignInCheck] {
+        ValidationStage.report(failure: failure).map { entry in
+            SignInCheck(name: entry.stage.name, outcome: entry.passed.map { $0 ? .passed : .failed } ?? .notRun, detail: entry.detail)
+        }
+    }
+
+    /// The session cookie and the redirect after a successful sign-in.
+    private func signedIn(_ signIn: SignIn, target: String) -> Response {
+        var response = Response(status: .found, headers: [.location: target, .cacheControl: "no-store"])
+        response.setCookie(Cookie(
+            name: Self.cookieName, value: signIn.token, maxAge: max(1, Int(signIn.session.expires.timeIntervalSince(signIn.session.created))),
+            path: "/", secure: baseURL.hasPrefix("https://"), httpOnly: true, sameSite: .lax
+        ))
+        return response
+    }
+
+    /// Ends the Roster session, clears the cookie, and when the IdP has a logout URL sends the browser there with a
+    /// LogoutRequest so its session ends too.
+    private func logout(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
+        var target = "/login"
+        if let token = request.cookies[Self.cookieName]?.value, let session = try await service.signOut(token: token),
+           let directoryId = session.directoryId, let nameID = session.nameID,
+           let connection = try await service.samlConnection(directoryId: directoryId), let sloURL = connection.singleLogoutURL {
+            let credential = connection.signAuthnRequests ? try await service.serviceProviderCredential(directoryId: directoryId) : nil
+            let logoutRequest = LogoutRequest(
+                id: AuthnRequest.newID(randomBytes: service.environment.randomBytes(16)), issueInstant: service.environment.now(),
+                destination: sloURL, serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId),
+                nameID: nameID, sessionIndex: session.sessionIndex
+            )
+            if let url = logoutRequest.redirectURL(relayState: nil, signer: credential.map(Self.signer)) {
+                target = url.absoluteString
+            } else {
+                context.logger.warning("the LogoutRequest could not be built", metadata: ["directory": "\(directoryId)"])
+            }
+        }
+        var response = Response(status: .found, headers: [.location: target, .cacheControl: "no-store"])
+        response.setCookie(Cookie(
+            name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: baseURL.hasPrefix("https://"), httpOnly: true, sameSite: .lax
+        ))
+        return response
     }
 
     /// RelayState is followed only to a path on this server: never to another host (no open redirect).
@@ -125,12 +249,38 @@ struct SAMLController {
         return fields
     }
 
+    static func loginPage(email: String?, message: String?, relayState: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let escape = ServiceProviderMetadata.escape
+        let relay = relayState.flatMap(safeRelayState).map { "<input type=\"hidden\" name=\"RelayState\" value=\"\(escape($0))\">" } ?? ""
+        return page(status, "Sign in to Roster", message ?? "Enter your work email. If your organization uses an identity provider, you continue there.", form: """
+            <form method="post" action="/login"><label for="email">Email</label>
+            <input id="email" name="email" type="email" autocomplete="username" required value="\(escape(email ?? ""))">\(relay)
+            <button type="submit">Continue</button></form>
+            """)
+    }
+
+    static func passwordPage(email: String, message: String?, relayState: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let escape = ServiceProviderMetadata.escape
+        let relay = relayState.map { "<input type=\"hidden\" name=\"RelayState\" value=\"\(escape($0))\">" } ?? ""
+        return page(status, "Sign in to Roster", message ?? "Enter the password of \(email).", form: """
+            <form method="post" action="/login/password"><input type="hidden" name="email" value="\(escape(email))">\(relay)
+            <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+            <button type="submit">Sign in</button></form>
+            """)
+    }
+
     /// A plain page for people (never a stack trace, never the reason an attacker could use).
-    static func page(_ status: HTTPResponse.Status, _ title: String, _ message: String) -> Response {
+    static func page(_ status: HTTPResponse.Status, _ title: String, _ message: String, form: String = "") -> Response {
+        let escape = ServiceProviderMetadata.escape
         let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(ServiceProviderMetadata.escape(title))</title></head>
-            <body><h1>\(ServiceProviderMetadata.escape(title))</h1><p>\(ServiceProviderMetadata.escape(message))</p></body></html>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">\
+            <title>\(escape(title))</title></head>
+            <body><main><h1>\(escape(title))</h1>\(message.isEmpty ? "" : "<p>\(escape(message))</p>")\(form)</main></body></html>
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 }

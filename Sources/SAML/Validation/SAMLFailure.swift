@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a SAML message was refused: a stable code for logs, tests and the admin's "Test SSO" page, and a detail.
 public struct SAMLFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
@@ -42,4 +44,69 @@ public struct SAMLFailure: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(detail)" }
+}
+
+/// The checks of response validation as an admin's "Test SSO" report lists them, in order.
+public enum ValidationStage: Int, CaseIterable, Sendable {
+    case message, decryption, signature, status, destination, issuer, subject, recipient, validity, audience, inResponseTo
+
+    public var name: String {
+        switch self {
+        case .message: "Well-formed SAML response"
+        case .decryption: "Decryption"
+        case .signature: "Signature by the IdP's certificate"
+        case .status: "Status Success"
+        case .destination: "Destination"
+        case .issuer: "Issuer"
+        case .subject: "Subject and attributes"
+        case .recipient: "Recipient"
+        case .validity: "Validity window"
+        case .audience: "Audience"
+        case .inResponseTo: "InResponseTo consistent"
+        }
+    }
+
+    /// Each stage's outcome when validation stopped at `failure` (nil: every stage passed): passed before it,
+    /// failed at it, not run after it.
+    public static func report(failure: SAMLFailure?) -> [(stage: ValidationStage, passed: Bool?, detail: String?)] {
+        let failedAt = failure?.code.stage
+        return allCases.map { stage in
+            guard let failedAt, let failure else { return (stage, true, nil) }
+            if stage.rawValue < failedAt.rawValue { return (stage, true, nil) }
+            if stage == failedAt { return (stage, false, "\(failure.code): \(failure.detail)") }
+            return (stage, nil, nil)
+        }
+    }
+}
+
+extension SAMLFailure.Code {
+    /// The check this failure belongs to.
+    public var stage: ValidationStage {
+        switch self {
+        case .malformedBase64, .malformedXML, .tooLarge, .doctypeDeclared, .duplicateID, .notAResponse, .assertionCount: .message
+        case .decryptionFailed: .decryption
+        case .unsigned, .signatureInvalid, .digestMismatch, .unknownKey, .wrongReference, .disallowedTransform, .disallowedAlgorithm: .signature
+        case .statusNotSuccess: .status
+        case .wrongDestination: .destination
+        case .wrongIssuer: .issuer
+        case .missingSubject, .nameIDTampered, .attributeTampered: .subject
+        case .wrongRecipient: .recipient
+        case .expired, .notYetValid: .validity
+        case .wrongAudience: .audience
+        default: .inResponseTo
+        }
+    }
+}
+
+extension ResponseValidator {
+    /// The `InResponseTo` of a response that may not verify: only to file a failure under an admin's test run,
+    /// never to grant anything.
+    public static func unverifiedInResponseTo(base64 encoded: String) -> String? {
+        let compact = encoded.filter { !$0.isWhitespace }
+        guard compact.count <= XMLDocument.maximumSize * 4 / 3 + 4, let data = Data(base64Encoded: compact),
+              let document = try? XMLDocument(bytes: Array(data)), let root = document.root,
+              root.is("Response", in: XMLNode.samlProtocol)
+        else { return nil }
+        return root.attribute("InResponseTo")
+    }
 }

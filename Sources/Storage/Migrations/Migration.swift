@@ -14,5 +14,6 @@ enum Migrations {
         Migration(version: 2, name: "scim provisioning", apply: SCIMSchema.apply),
         Migration(version: 3, name: "local password hashes", apply: PasswordColumn.apply),
         Migration(version: 4, name: "saml single sign-on", apply: SAMLSchema.apply),
+        Migration(version: 5, name: "sign-in policies, sp keys, single logout", apply: SignInSchema.apply),
     ]
 }

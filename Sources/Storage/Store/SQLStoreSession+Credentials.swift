@@ -66,7 +66,7 @@ extension SQLStoreSession {
             }
         return AdminAccount(
             id: id, organizationId: try row.string("organization_id"), email: try row.string("email"), roles: roles,
-            created: try row.date("created_at")
+            created: try row.date("created_at"), backupAdmin: try row.bool("backup_admin")
         )
     }
 
@@ -124,7 +124,11 @@ extension SQLStoreSession {
         try await db.select().column("*").from("sessions").where("token_hash", .equal, tokenHash).first().map { row in
             Session(
                 id: try row.string("id"), userId: try row.string("user_id"), tokenHash: try row.string("token_hash"),
-                created: try row.date("created_at"), expires: try row.date("expires_at"), revoked: try row.optionalDate("revoked_at")
+                created: try row.date("created_at"), expires: try row.date("expires_at"), revoked: try row.optionalDate("revoked_at"),
+                lastSeen: try row.optionalDate("last_seen_at"),
+                idleTimeout: try row.decode(column: "idle_timeout_seconds", as: Int64?.self).map(TimeInterval.init),
+                directoryId: try row.optionalString("directory_id"), nameID: try row.optionalString("name_id"),
+                sessionIndex: try row.optionalString("session_index")
             )
         }
     }
@@ -132,10 +136,12 @@ extension SQLStoreSession {
     func insert(_ session: Session) async throws {
         try await mapped {
             try await db.insert(into: "sessions")
-                .columns("id", "user_id", "token_hash", "created_at", "expires_at", "revoked_at")
+                .columns("id", "user_id", "token_hash", "created_at", "expires_at", "revoked_at", "last_seen_at",
+                         "idle_timeout_seconds", "directory_id", "name_id", "session_index")
                 .values(SQLBind(session.id), SQLBind(session.userId), SQLBind(session.tokenHash),
                         SQLBind(session.created.millisecondsSince1970), SQLBind(session.expires.millisecondsSince1970),
-                        SQLBind(session.revoked.millis))
+                        SQLBind(session.revoked.millis), SQLBind(session.lastSeen.millis), SQLBind(session.idleTimeout.map { Int64($0) }),
+                        SQLBind(session.directoryId), SQLBind(session.nameID), SQLBind(session.sessionIndex))
                 .run()
         }
     }
@@ -145,6 +151,7 @@ extension SQLStoreSession {
             try await db.update("sessions")
                 .set("expires_at", to: session.expires.millisecondsSince1970)
                 .set("revoked_at", to: session.revoked.millis)
+                .set("last_seen_at", to: session.lastSeen.millis)
                 .where("id", .equal, session.id)
                 .run()
         }

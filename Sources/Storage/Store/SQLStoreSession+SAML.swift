@@ -5,14 +5,15 @@ import SQLKit
 extension SQLStoreSession {
     func samlConnection(directoryId: String) async throws -> SAMLConnection? {
         guard let row = try await db.select()
-            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at")
+            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests")
             .column(SQLAlias(SQLJSONText(column: "certificates"), as: SQLIdentifier("certificates")))
             .from("saml_connections").where("directory_id", .equal, directoryId).first()
         else { return nil }
         return SAMLConnection(
             directoryId: try row.string("directory_id"), identityProviderEntityID: try row.string("idp_entity_id"),
             singleSignOnURL: try row.string("sso_url"), certificates: try fromJSON([String].self, try row.string("certificates")),
-            allowSHA1: try row.bool("allow_sha1"), allowIdPInitiated: try row.bool("allow_idp_initiated"), updated: try row.date("updated_at")
+            allowSHA1: try row.bool("allow_sha1"), allowIdPInitiated: try row.bool("allow_idp_initiated"),
+            singleLogoutURL: try row.optionalString("slo_url"), signAuthnRequests: try row.bool("sign_requests"), updated: try row.date("updated_at")
         )
     }
 
@@ -20,10 +21,12 @@ extension SQLStoreSession {
         try await mapped {
             try await db.delete(from: "saml_connections").where("directory_id", .equal, connection.directoryId).run()
             try await db.insert(into: "saml_connections")
-                .columns("directory_id", "idp_entity_id", "sso_url", "certificates", "allow_sha1", "allow_idp_initiated", "updated_at")
+                .columns("directory_id", "idp_entity_id", "sso_url", "certificates", "allow_sha1", "allow_idp_initiated", "updated_at",
+                         "slo_url", "sign_requests")
                 .values(SQLBind(connection.directoryId), SQLBind(connection.identityProviderEntityID), SQLBind(connection.singleSignOnURL),
                         try json(connection.certificates), SQLBind(connection.allowSHA1), SQLBind(connection.allowIdPInitiated),
-                        SQLBind(connection.updated.millisecondsSince1970))
+                        SQLBind(connection.updated.millisecondsSince1970), SQLBind(connection.singleLogoutURL),
+                        SQLBind(connection.signAuthnRequests))
                 .run()
         }
     }
@@ -32,7 +35,8 @@ extension SQLStoreSession {
         try await db.select().column("*").from("authn_requests").where("id", .equal, id).first().map { row in
             PendingAuthnRequest(
                 id: try row.string("id"), directoryId: try row.string("directory_id"), relayState: try row.optionalString("relay_state"),
-                created: try row.date("created_at"), expires: try row.date("expires_at"), used: try row.optionalDate("used_at")
+                created: try row.date("created_at"), expires: try row.date("expires_at"), used: try row.optionalDate("used_at"),
+                testRun: try row.bool("test_run")
             )
         }
     }
@@ -40,9 +44,10 @@ extension SQLStoreSession {
     func insert(_ request: PendingAuthnRequest) async throws {
         try await mapped {
             try await db.insert(into: "authn_requests")
-                .columns("id", "directory_id", "relay_state", "created_at", "expires_at", "used_at")
+                .columns("id", "directory_id", "relay_state", "created_at", "expires_at", "used_at", "test_run")
                 .values(SQLBind(request.id), SQLBind(request.directoryId), SQLBind(request.relayState),
-                        SQLBind(request.created.millisecondsSince1970), SQLBind(request.expires.millisecondsSince1970), SQLBind(request.used.millis))
+                        SQLBind(request.created.millisecondsSince1970), SQLBind(request.expires.millisecondsSince1970), SQLBind(request.used.millis),
+                        SQLBind(request.testRun))
                 .run()
         }
     }
@@ -57,5 +62,92 @@ extension SQLStoreSession {
             .values(SQLBind(assertionId), SQLBind(directoryId), SQLBind(expires.millisecondsSince1970))
             .ignoringConflicts(with: ["directory_id", "assertion_id"]).returning("assertion_id").all()
         return !rows.isEmpty
+    }
+
+    // MARK: SP credentials, policies, test runs
+
+    func serviceProviderCredential(directoryId: String) async throws -> ServiceProviderCredential? {
+        try await db.select().column("*").from("saml_sp_credentials").where("directory_id", .equal, directoryId).first().map { row in
+            ServiceProviderCredential(
+                directoryId: try row.string("directory_id"), privateKeyPEM: try row.string("private_key_pem"),
+                certificatePEM: try row.string("certificate_pem"), created: try row.date("created_at"), notAfter: try row.date("not_after")
+            )
+        }
+    }
+
+    func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential {
+        try await mapped {
+            try await db.insert(into: "saml_sp_credentials")
+                .columns("directory_id", "private_key_pem", "certificate_pem", "created_at", "not_after")
+                .values(SQLBind(credential.directoryId), SQLBind(credential.privateKeyPEM), SQLBind(credential.certificatePEM),
+                        SQLBind(credential.created.millisecondsSince1970), SQLBind(credential.notAfter.millisecondsSince1970))
+                .ignoringConflicts(with: ["directory_id"])
+                .run()
+        }
+        return try await serviceProviderCredential(directoryId: credential.directoryId) ?? credential
+    }
+
+    func authenticationPolicy(directoryId: String) async throws -> AuthenticationPolicy? {
+        try await db.select().column("*").from("authentication_policies").where("directory_id", .equal, directoryId).first().map { row in
+            AuthenticationPolicy(
+                directoryId: try row.string("directory_id"), enforceSSO: try row.bool("enforce_sso"),
+                sessionLifetime: TimeInterval(try row.decode(column: "session_lifetime_seconds", as: Int64.self)),
+                idleTimeout: TimeInterval(try row.decode(column: "idle_timeout_seconds", as: Int64.self)),
+                updated: try row.date("updated_at")
+            )
+        }
+    }
+
+    func upsert(_ policy: AuthenticationPolicy) async throws {
+        try await mapped {
+            try await db.delete(from: "authentication_policies").where("directory_id", .equal, policy.directoryId).run()
+            try await db.insert(into: "authentication_policies")
+                .columns("directory_id", "enforce_sso", "session_lifetime_seconds", "idle_timeout_seconds", "updated_at")
+                .values(SQLBind(policy.directoryId), SQLBind(policy.enforceSSO), SQLBind(Int64(policy.sessionLifetime)),
+                        SQLBind(Int64(policy.idleTimeout)), SQLBind(policy.updated.millisecondsSince1970))
+                .run()
+        }
+    }
+
+    func samlTestRun(id: String) async throws -> SAMLTestRun? {
+        guard let row = try await db.select().column("*").from("saml_test_runs").where("id", .equal, id).first() else { return nil }
+        var run = SAMLTestRun(
+            id: try row.string("id"), directoryId: try row.string("directory_id"), created: try row.date("created_at"),
+            completed: try row.optionalDate("completed_at")
+        )
+        if let result = try row.optionalString("result") {
+            let stored = try fromJSON(SAMLTestRun.self, result)
+            run.nameID = stored.nameID
+            run.succeeded = stored.succeeded
+            run.checks = stored.checks
+        }
+        return run
+    }
+
+    func upsert(_ run: SAMLTestRun) async throws {
+        try await mapped {
+            try await db.delete(from: "saml_test_runs").where("id", .equal, run.id).run()
+            try await db.insert(into: "saml_test_runs")
+                .columns("id", "directory_id", "created_at", "completed_at", "result")
+                .values(SQLBind(run.id), SQLBind(run.directoryId), SQLBind(run.created.millisecondsSince1970), SQLBind(run.completed.millis),
+                        SQLBind(String(decoding: try JSONEncoder().encode(run), as: UTF8.self)))
+                .run()
+        }
+    }
+
+    func verifiedDomain(name: String) async throws -> Domain? {
+        try await db.select().column("*").from("domains").where("name", .equal, name.lowercased())
+            .where("verified_at", .isNot, SQLLiteral.null).orderBy("verified_at").first().map(Self.domain)
+    }
+
+    func setBackupAdmin(adminId: String, _ backup: Bool) async throws {
+        try await db.update("admin_accounts").set("backup_admin", to: backup).where("id", .equal, adminId).run()
+    }
+
+    func revokeSessions(userId: String, at date: Date) async throws -> Int {
+        let rows = try await db.update("sessions").set("revoked_at", to: date.millisecondsSince1970)
+            .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
+            .returning("id").all()
+        return rows.count
     }
 }

@@ -36,6 +36,14 @@ extension SQLStoreSession {
             """).all().map(user)
     }
 
+    func usersWithPassword(email: String) async throws -> [User] {
+        try await db.raw("""
+            SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), password_hash FROM users
+            WHERE password_hash IS NOT NULL AND id IN (SELECT user_id FROM user_emails WHERE value_lower = \(bind: email.lowercased()))
+            ORDER BY created_at, id LIMIT 20
+            """).all().map(user)
+    }
+
     func users(siteId: String, page: PageRequest) async throws -> Page<User> {
         // Everyone a grant on the site reaches: direct user grants, and members of granted groups, nested included.
         let reach: SQLQueryString = """

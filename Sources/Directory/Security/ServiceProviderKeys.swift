@@ -1,0 +1,55 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// Roster's key pair as a SAML service provider: RSA-2048 with a self-signed certificate. IdPs pin the certificate
+/// from the SP metadata, so no CA is involved; it signs requests (RSA-SHA256) and receives encrypted assertions.
+public enum ServiceProviderKeys {
+    /// How long a generated SP certificate is valid.
+    public static let validity: TimeInterval = 5 * 365 * 86400
+
+    public static func generate(directoryId: String, entityID: String, now: Date) throws -> ServiceProviderCredential {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let certificateKey = Certificate.PrivateKey(key)
+        let name = try DistinguishedName {
+            OrganizationName("Roster")
+            CommonName(String(entityID.prefix(64)))
+        }
+        let notAfter = now.addingTimeInterval(validity)
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: certificateKey.publicKey,
+            notValidBefore: now.addingTimeInterval(-300), notValidAfter: notAfter, issuer: name, subject: name,
+            signatureAlgorithm: .sha256WithRSAEncryption,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+            },
+            issuerPrivateKey: certificateKey
+        )
+        return ServiceProviderCredential(
+            directoryId: directoryId, privateKeyPEM: key.pemRepresentation,
+            certificatePEM: try certificate.serializeAsPEM().pemString + "\n", created: now, notAfter: notAfter
+        )
+    }
+
+    /// Signs `bytes` with RSA-SHA256 (PKCS#1 v1.5), as the redirect binding's `SigAlg` rsa-sha256 means.
+    public static func sign(_ bytes: [UInt8], with credential: ServiceProviderCredential) throws -> [UInt8] {
+        let key = try _RSA.Signing.PrivateKey(pemRepresentation: credential.privateKeyPEM)
+        let signature = try key.signature(for: bytes, padding: .insecurePKCS1v1_5)
+        return Array(signature.rawRepresentation)
+    }
+
+    /// The expiry date of a PEM certificate (for the admin's certificate list), nil when it does not parse.
+    public static func expiry(ofCertificatePEM pem: String) -> Date? {
+        guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }
+        return certificate.notValidAfter
+    }
+
+    /// The subject of a PEM certificate, for display.
+    public static func subject(ofCertificatePEM pem: String) -> String? {
+        guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }
+        return String(describing: certificate.subject)
+    }
+}
