@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "RosterBenchmarks",
             dependencies: [
-                "Directory", "Storage", "SCIM",
+                "Directory", "Storage", "SCIM", "SAML", "RosterTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

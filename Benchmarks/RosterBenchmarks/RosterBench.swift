@@ -11,7 +11,7 @@ struct RosterBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roster-bench",
         abstract: "Roster's benchmarks.",
-        subcommands: [RosterBench.self, SeedDirectory.self, SCIMLoad.self],
+        subcommands: [RosterBench.self, SeedDirectory.self, SCIMLoad.self, SAMLValidation.self],
         defaultSubcommand: RosterBench.self
     )
 }

@@ -15,8 +15,10 @@ struct SCIMFixture: Sendable {
     let key: String
     let adminToken: String
 
-    static func with(_ kind: TestDatabaseKind, _ body: @Sendable (SCIMFixture) async throws -> Void) async throws {
-        try await TestServer.with(kind) { api, service in
+    static func with(
+        _ kind: TestDatabaseKind, environment: RosterEnvironment = .live, _ body: @Sendable (SCIMFixture) async throws -> Void
+    ) async throws {
+        try await TestServer.with(kind, environment: environment) { api, service in
             let organization = try await service.createOrganization(name: "Acme", plan: .guard, caller: .operatorCLI)
             let created = try await service.createDirectory(organizationId: organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
             let admin = try await service.createAdmin(organizationId: organization.id, email: "root@acme.com", roles: [.orgAdmin], caller: .operatorCLI)

@@ -12,14 +12,14 @@ import Storage
 /// Runs a real Roster server on a loopback port over a fresh database, and a client that speaks JSON to it.
 enum TestServer {
     static func with(
-        _ kind: TestDatabaseKind,
+        _ kind: TestDatabaseKind, environment: RosterEnvironment = .live,
         _ body: @Sendable (APIClient, DirectoryService) async throws -> Void
     ) async throws {
         try await TestDatabase.with(kind) { database in
             let configuration = RosterConfiguration(host: "127.0.0.1", port: 0, baseURL: "https://roster.test")
-            let service = DirectoryService(store: database.store, configuration: .init(baseURL: configuration.baseURL))
+            let service = DirectoryService(store: database.store, environment: environment, configuration: .init(baseURL: configuration.baseURL))
             let app = RosterApplication.build(
-                configuration: configuration, database: database, runsDatabase: false, logger: TestDatabase.logger
+                configuration: configuration, database: database, runsDatabase: false, environment: environment, logger: TestDatabase.logger
             )
             try await app.test(.live) { client in
                 try await body(APIClient(client: client), service)

@@ -36,7 +36,8 @@ public struct ResponseFactory: Sendable {
             </saml:SubjectConfirmation></saml:Subject>\
             <saml:Conditions NotBefore="\(t(notBefore))" NotOnOrAfter="\(t(notOnOrAfter))"><saml:AudienceRestriction>\
             <saml:Audience>\(audience)</saml:Audience></saml:AudienceRestriction></saml:Conditions>\
-            <saml:AuthnStatement AuthnInstant="\(t(Self.now))" SessionIndex="_s1"/>\
+            <saml:AuthnStatement AuthnInstant="\(t(Self.now))" SessionIndex="_s1"><saml:AuthnContext><saml:AuthnContextClassRef>\
+            urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>\
             <saml:AttributeStatement><saml:Attribute Name="email"><saml:AttributeValue>\(nameID)</saml:AttributeValue></saml:Attribute>\
             <saml:Attribute Name="groups"><saml:AttributeValue>eng</saml:AttributeValue><saml:AttributeValue>ops</saml:AttributeValue></saml:Attribute>\
             </saml:AttributeStatement></saml:Assertion></samlp:Response>

@@ -55,7 +55,7 @@ struct ResponseValidatorTests {
             ("a second assertion", signed.replacingOccurrences(of: "</samlp:Response>", with: evilAssertion + "</samlp:Response>"), .assertionCount),
             ("the signed assertion moved under Extensions", signed.replacingOccurrences(of: assertion, with: evilAssertion)
                 .replacingOccurrences(of: "<samlp:Status>", with: "<samlp:Extensions>\(assertion)</samlp:Extensions><samlp:Status>"), .assertionCount),
-            ("the signed element's ID duplicated", signed.replacingOccurrences(of: "SessionIndex=\"_s1\"/>", with: "SessionIndex=\"_s1\" ID=\"_a1\"/>"), .duplicateID),
+            ("the signed element's ID duplicated", signed.replacingOccurrences(of: "SessionIndex=\"_s1\">", with: "SessionIndex=\"_s1\" ID=\"_a1\">"), .duplicateID),
             ("expired", try signedWith { $0.notOnOrAfter = ResponseFactory.now.addingTimeInterval(-120) }, .expired),
             ("not yet valid", try signedWith { $0.notBefore = ResponseFactory.now.addingTimeInterval(600) }, .notYetValid),
             ("wrong audience", try signedWith { $0.audience = "https://other.example" }, .wrongAudience),

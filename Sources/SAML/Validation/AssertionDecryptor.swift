@@ -37,12 +37,15 @@ struct AssertionDecryptor {
             throw SAMLFailure(.decryptionFailed, "The EncryptedAssertion must hold exactly one EncryptedData.")
         }
         try checkAlgorithms(encrypted, encryptedData)
-        try gatherEncryptedKey(encrypted, into: encryptedData)
-
+        // The EncryptedKey sits in the EncryptedData's KeyInfo (Okta, pysaml2) or beside it (AD FS, Entra ID,
+        // Shibboleth); either way it is decrypted directly with the SP key, never looked up from the message.
+        let encryptedKeys = encrypted.descendants.filter { $0.is("EncryptedKey", in: Self.xmlEnc) }
         var decrypted = false
-        for pem in privateKeys where try decrypt(encryptedData, pem: pem) {
-            decrypted = true
-            break
+        search: for pem in privateKeys {
+            for encryptedKey in encryptedKeys where try decrypt(encryptedData, key: encryptedKey, pem: pem) {
+                decrypted = true
+                break search
+            }
         }
         guard decrypted else {
             throw SAMLFailure(.decryptionFailed, "No key of this service provider decrypts the assertion.")
@@ -72,54 +75,36 @@ struct AssertionDecryptor {
         }
     }
 
-    /// Some IdPs (AD FS, Entra ID, Shibboleth) put the EncryptedKey beside the EncryptedData and point at it with a
-    /// RetrievalMethod; xmlsec reads it from the EncryptedData's KeyInfo, so it is moved there.
-    private func gatherEncryptedKey(_ encrypted: XMLNode, into encryptedData: XMLNode) throws(SAMLFailure) {
-        let inside = encryptedData.descendants.contains { $0.is("EncryptedKey", in: Self.xmlEnc) }
-        guard !inside else { return }
-        let siblings = encrypted.children("EncryptedKey", in: Self.xmlEnc)
-        guard let encryptedKey = siblings.first else { return }
-        var keyInfo = encryptedData.child("KeyInfo", in: XMLNode.xmlDSig)
-        if keyInfo == nil {
-            guard let cipherData = encryptedData.child("CipherData", in: Self.xmlEnc),
-                  let created = xmlSecAddPrevSibling(cipherData.pointer, "KeyInfo", XMLNode.xmlDSig)
-            else { throw SAMLFailure(.decryptionFailed, "The EncryptedData has no CipherData.") }
-            keyInfo = XMLNode(pointer: created)
-        }
-        guard let keyInfo else { return }
-        for child in keyInfo.children {
-            xmlUnlinkNode(child.pointer)
-            xmlFreeNode(child.pointer)
-        }
-        xmlUnlinkNode(encryptedKey.pointer)
-        xmlAddChild(keyInfo.pointer, encryptedKey.pointer)
-        xmlReconciliateNs(encryptedData.pointer.pointee.doc, encryptedKey.pointer)
-    }
-
-    /// One attempt with one SP key; false when the key does not fit (the next one is tried).
-    private func decrypt(_ encryptedData: XMLNode, pem: String) throws(SAMLFailure) -> Bool {
+    /// One attempt with one SP key and one EncryptedKey: the session key is unwrapped with the RSA key, then the
+    /// content is decrypted with it. False when the key does not fit (the next one is tried).
+    private func decrypt(_ encryptedData: XMLNode, key encryptedKey: XMLNode, pem: String) throws(SAMLFailure) -> Bool {
         let bytes = Array(pem.utf8)
-        guard let key = bytes.withUnsafeBufferPointer({ buffer in
+        guard let privateKey = bytes.withUnsafeBufferPointer({ buffer in
             xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, UInt32(buffer.count), xmlSecKeyDataFormatPem, nil, nil, nil)
         }) else {
             throw SAMLFailure(.decryptionFailed, "The service provider's decryption key could not be loaded.")
         }
-        guard let manager = xmlSecKeysMngrCreate() else {
-            xmlSecKeyDestroy(key)
-            throw SAMLFailure(.decryptionFailed, "The key manager could not be created.")
-        }
-        defer { xmlSecKeysMngrDestroy(manager) }
-        guard xmlSecOpenSSLAppDefaultKeysMngrInit(manager) >= 0, xmlSecOpenSSLAppDefaultKeysMngrAdoptKey(manager, key) >= 0 else {
-            xmlSecKeyDestroy(key)
-            throw SAMLFailure(.decryptionFailed, "The key manager could not take the decryption key.")
-        }
-        guard let context = xmlSecEncCtxCreate(manager) else {
+        guard let keyContext = xmlSecEncCtxCreate(nil) else {
+            xmlSecKeyDestroy(privateKey)
             throw SAMLFailure(.decryptionFailed, "The decryption context could not be created.")
         }
-        defer { xmlSecEncCtxDestroy(context) }
-        // Certificates in the message's KeyInfo name a key; they are never a source of trust here.
-        context.pointee.keyInfoReadCtx.flags |= UInt32(XMLSEC_KEYINFO_FLAGS_X509DATA_DONT_VERIFY_CERTS)
-        guard xmlSecEncCtxDecrypt(context, encryptedData.pointer) >= 0, context.pointee.resultReplaced != 0 else { return false }
+        defer { xmlSecEncCtxDestroy(keyContext) }
+        // The context owns the key from here on, and with a key set it reads no KeyInfo from the message.
+        keyContext.pointee.encKey = privateKey
+        keyContext.pointee.mode = xmlEncCtxModeEncryptedKey
+        guard let unwrapped = xmlSecEncCtxDecryptToBuffer(keyContext, encryptedKey.pointer),
+              let sessionKeyBytes = xmlSecBufferGetData(unwrapped)
+        else { return false }
+        guard let sessionKey = xmlSecKeyReadMemory(xmlSecOpenSSLKeyDataAesGetKlass(), sessionKeyBytes, xmlSecBufferGetSize(unwrapped)) else {
+            return false
+        }
+        guard let dataContext = xmlSecEncCtxCreate(nil) else {
+            xmlSecKeyDestroy(sessionKey)
+            throw SAMLFailure(.decryptionFailed, "The decryption context could not be created.")
+        }
+        defer { xmlSecEncCtxDestroy(dataContext) }
+        dataContext.pointee.encKey = sessionKey
+        guard xmlSecEncCtxDecrypt(dataContext, encryptedData.pointer) >= 0, dataContext.pointee.resultReplaced != 0 else { return false }
         return true
     }
 }
