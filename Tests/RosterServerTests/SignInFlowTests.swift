@@ -249,6 +249,33 @@ struct SignInFlowTests {
         }
     }
 
+    @Test("IdP-initiated: refused unless allowed, and then each assertion works once (the replay guard alone)", arguments: TestDatabaseKind.available)
+    func idpInitiated(kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            _ = try await sso.scim.createUser("frank@example.com", extra: #","emails":[{"value":"frank@example.com","primary":true}]"#)
+            let unsolicited = try sso.response(nameID: "frank@example.com", requestId: nil)
+            #expect(try await sso.post(unsolicited).status == .forbidden)
+            // An unsigned Response claiming to answer one of our requests does not turn it into an answer.
+            let (requestId, _) = try sso.authnRequest(from: try await sso.get("/saml/\(sso.directoryId)/login"))
+            let claimed = try sso.response(nameID: "frank@example.com", requestId: nil, assertionID: "_claimed")
+                .replacingOccurrences(of: "ID=\"_r1\"", with: "ID=\"_r1\" InResponseTo=\"\(requestId)\"")
+            let refused = try await sso.post(claimed)
+            #expect(refused.status == .badRequest && refused.headers[.setCookie] == nil)
+
+            _ = try await sso.scim.service.configureSAML(
+                directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                certificates: [sso.idp.certificatePEM], allowSHA1: false, allowIdPInitiated: true, caller: .operatorCLI)
+            let fresh = try sso.response(nameID: "frank@example.com", requestId: nil, assertionID: "_once")
+            #expect(try await sso.post(fresh).status == .found)
+            #expect(try await sso.post(fresh).status == .forbidden)
+            let details = try await sso.scim.service.store.read {
+                try await $0.auditEntries(organizationId: sso.scim.organization.id, page: PageRequest(limit: 50))
+            }.items.compactMap(\.detail)
+            #expect(details.contains { $0.contains("replay") })
+            #expect(try await sso.get("/saml/\(sso.directoryId)/metadata").text.contains(#"AuthnRequestsSigned="false""#))
+        }
+    }
+
     @Test("portal-only customers sign in through the site's IdP and are created just in time", arguments: TestDatabaseKind.available)
     func portal(kind: TestDatabaseKind) async throws {
         try await SSOHarness.with(kind) { sso in

@@ -1,5 +1,5 @@
 import Foundation
-@testable import SAML
+import SAML
 
 /// Responses made and signed by the tests, then attacked.
 public struct ResponseFactory: Sendable {
@@ -22,8 +22,15 @@ public struct ResponseFactory: Sendable {
 
     public init() {}
 
+    /// xsd:dateTime in UTC, as IdPs write it.
+    public static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
     public func xml() -> String {
-        let t = { SAMLTime.format($0) }
+        let t = { Self.format($0) }
         return """
             <samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" \
             ID="_r1" Version="2.0" IssueInstant="\(t(Self.now))"\(destination.map { " Destination=\"\($0)\"" } ?? "")\

@@ -1,6 +1,6 @@
 import CXMLSec
 import Foundation
-@testable import SAML
+import SAML
 
 /// Real keys and real signatures for the tests: an RSA key and a self-signed certificate made with openssl,
 /// and enveloped signatures made with libxmlsec1.
@@ -8,7 +8,7 @@ public struct TestIdentity: Sendable {
     public let privateKeyPEM: String
     public let certificatePEM: String
 
-    public static func make(name: String = "idp") throws -> TestIdentity {
+    public static func make(name: String = "idp", ellipticCurve: Bool = false) throws -> TestIdentity {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-saml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -16,8 +16,9 @@ public struct TestIdentity: Sendable {
         let certificate = folder.appendingPathComponent("cert.pem").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-                             "-days", "30", "-subj", "/CN=\(name)"]
+        process.arguments = ["req", "-x509", "-newkey", ellipticCurve ? "ec" : "rsa:2048"]
+            + (ellipticCurve ? ["-pkeyopt", "ec_paramgen_curve:prime256v1"] : [])
+            + ["-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=\(name)"]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
@@ -30,8 +31,8 @@ public struct TestIdentity: Sendable {
     /// placing the signature after the element's Issuer as SAML requires.
     public func sign(_ xml: String, id: String, sha1: Bool = false) throws -> String {
         XMLSecurity.initialize()
-        let document = try XMLDocument(bytes: Array(xml.utf8))
-        guard document.registerIDs(), let element = document.element(withID: id) else { throw SigningError() }
+        let document = try TestXML(xml)
+        guard let element = document.element(withID: id) else { throw SigningError() }
         let method = sha1 ? xmlSecOpenSSLTransformRsaSha1GetKlass() : xmlSecOpenSSLTransformRsaSha256GetKlass()
         guard let signature = xmlSecTmplSignatureCreate(document.pointer, xmlSecTransformExclC14NGetKlass(), method, nil),
               let reference = xmlSecTmplSignatureAddReference(
@@ -40,10 +41,10 @@ public struct TestIdentity: Sendable {
         xmlSecTmplReferenceAddTransform(reference, xmlSecTransformEnvelopedGetKlass())
         xmlSecTmplReferenceAddTransform(reference, xmlSecTransformExclC14NGetKlass())
         if let keyInfo = xmlSecTmplSignatureEnsureKeyInfo(signature, nil) { xmlSecTmplKeyInfoAddX509Data(keyInfo) }
-        if let issuer = element.children.first(where: { $0.localName == "Issuer" }) {
-            xmlAddNextSibling(issuer.pointer, signature)
+        if let issuer = TestXML.children(of: element).first(where: { TestXML.name(of: $0) == "Issuer" }) {
+            xmlAddNextSibling(issuer, signature)
         } else {
-            xmlAddChild(element.pointer, signature)
+            xmlAddChild(element, signature)
         }
         let keyBytes = Array(privateKeyPEM.utf8)
         guard let key = keyBytes.withUnsafeBufferPointer({
@@ -73,9 +74,9 @@ public struct TestIdentity: Sendable {
         keyBeside: Bool = false
     ) throws -> String {
         XMLSecurity.initialize()
-        let document = try XMLDocument(bytes: Array(xml.utf8))
-        guard let root = document.root,
-              let assertion = root.children.first(where: { $0.is("Assertion", in: XMLNode.samlAssertion) })
+        let document = try TestXML(xml)
+        guard let root = xmlDocGetRootElement(document.pointer),
+              let assertion = TestXML.children(of: root).first(where: { TestXML.name(of: $0) == "Assertion" })
         else { throw SigningError() }
         let transport = keyTransport.hasSuffix("rsa-1_5") ? xmlSecOpenSSLTransformRsaPkcs1GetKlass() : xmlSecOpenSSLTransformRsaOaepGetKlass()
         guard let data = xmlSecTmplEncDataCreate(
@@ -97,8 +98,8 @@ public struct TestIdentity: Sendable {
         else { throw SigningError() }
         defer { xmlSecEncCtxDestroy(context) }
         context.pointee.encKey = xmlSecKeyGenerate(xmlSecOpenSSLKeyDataAesGetKlass(), 128, UInt32(xmlSecKeyDataTypeSession))
-        guard xmlSecEncCtxXmlEncrypt(context, data, assertion.pointer) >= 0,
-              let namespace = xmlSearchNsByHref(document.pointer, root.pointer, XMLNode.samlAssertion),
+        guard xmlSecEncCtxXmlEncrypt(context, data, assertion) >= 0,
+              let namespace = xmlSearchNsByHref(document.pointer, root, "urn:oasis:names:tc:SAML:2.0:assertion"),
               let wrapper = xmlNewDocNode(document.pointer, namespace, "EncryptedAssertion", nil)
         else { throw SigningError() }
         xmlReplaceNode(data, wrapper)
@@ -116,4 +117,49 @@ public struct TestIdentity: Sendable {
     }
 
     public struct SigningError: Error {}
+}
+
+/// A test document straight on libxml2 (the tests make these; they are trusted), with every `ID` registered.
+final class TestXML {
+    let pointer: xmlDocPtr
+
+    init(_ xml: String) throws {
+        XMLSecurity.initialize()
+        let bytes = Array(xml.utf8)
+        guard let parsed = bytes.withUnsafeBufferPointer({ buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                xmlReadMemory($0, Int32(buffer.count), "test.xml", nil, Int32(XML_PARSE_NONET.rawValue))
+            }
+        }) else { throw TestIdentity.SigningError() }
+        pointer = parsed
+        if let root = xmlDocGetRootElement(parsed) { register(root) }
+    }
+
+    deinit { xmlFreeDoc(pointer) }
+
+    private func register(_ node: xmlNodePtr) {
+        if let attribute = xmlHasProp(node, "ID"), let value = xmlGetNoNsProp(node, "ID") {
+            if xmlGetID(pointer, value) == nil { xmlAddID(nil, pointer, value, attribute) }
+            roster_xml_free(value)
+        }
+        for child in Self.children(of: node) { register(child) }
+    }
+
+    func element(withID id: String) -> xmlNodePtr? {
+        xmlGetID(pointer, id)?.pointee.parent
+    }
+
+    static func children(of node: xmlNodePtr) -> [xmlNodePtr] {
+        var result: [xmlNodePtr] = []
+        var child = node.pointee.children
+        while let current = child {
+            if current.pointee.type == XML_ELEMENT_NODE { result.append(current) }
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    static func name(of node: xmlNodePtr) -> String {
+        node.pointee.name.map { String(cString: $0) } ?? ""
+    }
 }

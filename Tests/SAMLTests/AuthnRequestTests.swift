@@ -33,3 +33,21 @@ struct AuthnRequestTests {
         #expect(RawDeflate.decompress(bomb) == nil)
     }
 }
+
+@Suite("xsd:dateTime")
+struct SAMLTimeTests {
+    @Test("parses what IdPs write, agrees with Foundation, refuses the rest")
+    func parse() throws {
+        let formatter = ISO8601DateFormatter()
+        for text in ["2026-11-29T09:15:30Z", "2000-02-29T00:00:00Z", "1999-12-31T23:59:59Z", "2038-01-19T03:14:08Z"] {
+            #expect(SAMLTime.parse(text) == formatter.date(from: text), "\(text)")
+        }
+        #expect(SAMLTime.parse("2026-11-29T09:15:30.250Z") == formatter.date(from: "2026-11-29T09:15:30Z")!.addingTimeInterval(0.25))
+        #expect(SAMLTime.parse("2026-11-29T10:15:30+01:00") == formatter.date(from: "2026-11-29T09:15:30Z"))
+        #expect(SAMLTime.parse("2026-11-29T04:15:30-05:00") == formatter.date(from: "2026-11-29T09:15:30Z"))
+        for bad in ["", "2026-11-29", "2026-11-29T09:15:30", "2026-13-01T00:00:00Z", "2026-11-29T24:00:00Z", "2026-11-29T09:15:30Zjunk",
+                    "2026-11-29T09:15:30.Z", "２０２６-11-29T09:15:30Z", "2026-11-29 09:15:30Z"] {
+            #expect(SAMLTime.parse(bad) == nil, "\(bad)")
+        }
+    }
+}

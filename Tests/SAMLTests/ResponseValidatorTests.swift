@@ -151,4 +151,58 @@ struct ResponseValidatorTests {
         let both = encrypted.replacingOccurrences(of: "</samlp:Response>", with: assertion + "</samlp:Response>")
         #expect(code { try validateEncrypted(both, idp, sp: [sp.privateKeyPEM]) } == .assertionCount)
     }
+
+    // MARK: Review findings: wrapping variants, unsigned claims, audiences, times, rotation
+
+    @Test("more wrapping and tampering: under ds:Object, an attribute changed, an unsigned InResponseTo, a second audience")
+    func moreAttacks() throws {
+        let idp = try TestIdentity.make()
+        let signed = try idp.sign(ResponseFactory().xml(), id: "_a1")
+        let assertion = String(signed[signed.range(of: "<saml:Assertion")!.lowerBound..<signed.range(of: "</saml:Assertion>")!.upperBound])
+        let evil = assertion.replacingOccurrences(of: "ID=\"_a1\"", with: "ID=\"_evil\"")
+        // The genuine signed assertion hidden in the signature's ds:Object, a forged one in its place.
+        let underObject = signed.replacingOccurrences(of: assertion, with: evil)
+            .replacingOccurrences(of: "</SignatureValue>", with: "</SignatureValue><Object>\(assertion)</Object>")
+        #expect(refusal(underObject, idp) != nil)
+        #expect(refusal(signed.replacingOccurrences(of: "<saml:AttributeValue>eng</saml:AttributeValue>",
+                                                    with: "<saml:AttributeValue>admins</saml:AttributeValue>"), idp) == .digestMismatch)
+        // Signed assertion without InResponseTo (unsolicited), unsigned Response claiming to answer a request.
+        var unsolicited = ResponseFactory()
+        unsolicited.inResponseTo = nil
+        let claimed = try idp.sign(unsolicited.xml(), id: "_a1").replacingOccurrences(of: "ID=\"_r1\"", with: "ID=\"_r1\" InResponseTo=\"_req9\"")
+        #expect(refusal(claimed, idp) == .inResponseToMismatch)
+        // Signed on the assertion only: InResponseTo comes from the signed confirmation.
+        #expect(try validate(signed, idp).inResponseTo == "_req1")
+        // Two audience restrictions combine with AND.
+        var twoAudiences = ResponseFactory()
+        twoAudiences.audience = "\(ResponseFactory.spEntity)</saml:Audience></saml:AudienceRestriction><saml:AudienceRestriction><saml:Audience>https://other.example"
+        #expect(refusal(try idp.sign(twoAudiences.xml(), id: "_a1"), idp) == .wrongAudience)
+        // An unreadable time fails closed.
+        let badTime = ResponseFactory().xml().replacingOccurrences(of: "<saml:Conditions NotBefore=\"", with: "<saml:Conditions NotBefore=\"soon")
+        #expect(refusal(try idp.sign(badTime, id: "_a1"), idp) == .expired)
+    }
+
+    @Test("the replay guard keeps an assertion's ID as long as the SP would accept it, skew included")
+    func replayWindow() throws {
+        let idp = try TestIdentity.make()
+        let accepted = try validate(try idp.sign(ResponseFactory().xml(), id: "_a1"), idp)
+        #expect(accepted.notOnOrAfter == ResponseFactory().notOnOrAfter.addingTimeInterval(60))
+    }
+
+    @Test("rotation with certificates of different key types: the one that fits verifies")
+    func mixedKeyTypes() throws {
+        let rsa = try TestIdentity.make()
+        let ec = try TestIdentity.make(name: "ec", ellipticCurve: true)
+        let signed = try rsa.sign(ResponseFactory().xml(), id: "_a1")
+        for certificates in [[ec.certificatePEM, rsa.certificatePEM], [rsa.certificatePEM, ec.certificatePEM]] {
+            let settings = IdentityProviderSettings(entityID: ResponseFactory.idpEntity, certificates: certificates)
+            let result = try ResponseValidator.validate(
+                base64: Data(signed.utf8).base64EncodedString(), serviceProvider: Self.sp, identityProvider: settings, now: ResponseFactory.now)
+            #expect(result.assertionSigned)
+        }
+        let onlyEC = IdentityProviderSettings(entityID: ResponseFactory.idpEntity, certificates: [ec.certificatePEM])
+        #expect(throws: SAMLFailure.self) {
+            try ResponseValidator.validate(base64: Data(signed.utf8).base64EncodedString(), serviceProvider: Self.sp, identityProvider: onlyEC, now: ResponseFactory.now)
+        }
+    }
 }

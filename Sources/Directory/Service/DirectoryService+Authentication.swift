@@ -169,7 +169,10 @@ extension DirectoryService {
             }
             if let enforcing {
                 let admin = try await tx.admin(organizationId: organization.id, email: email)
-                guard let admin, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin }) else {
+                // The exemption belongs to the admin's own account: its primary email is the admin's, not merely one of its emails.
+                guard let admin, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin }),
+                      user.primaryEmail?.lowercased() == admin.email.lowercased()
+                else {
                     try await recordRefusal(tx, user: user, organizationId: organization.id, reason: "SSO is enforced by directory \(enforcing)")
                     return nil
                 }

@@ -25,4 +25,11 @@ extension DirectoryService {
         let cutoff = environment.now().addingTimeInterval(-age)
         return try await store.write { tx in try await tx.pruneProvisioningLog(before: cutoff) }
     }
+
+    /// Deletes AuthnRequests a day after they expired and sessions a day after they ended (expired or revoked);
+    /// returns how many of each.
+    public func pruneSignInState() async throws -> (authnRequests: Int, sessions: Int) {
+        let cutoff = environment.now().addingTimeInterval(-86400)
+        return try await store.write { tx in try await tx.pruneSignInState(before: cutoff) }
+    }
 }

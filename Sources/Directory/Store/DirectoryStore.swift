@@ -220,4 +220,6 @@ public protocol DirectoryWriting: DirectoryReading {
     func append(_ entries: [ProvisioningLogEntry]) async throws
     /// Deletes provisioning log entries older than `date`; returns how many.
     func pruneProvisioningLog(before date: Date) async throws -> Int
+    /// Deletes AuthnRequests that expired, and sessions that ended, before `date`.
+    func pruneSignInState(before date: Date) async throws -> (authnRequests: Int, sessions: Int)
 }

@@ -22,6 +22,14 @@ struct MaintenanceService: Service {
                 logger.warning("could not prune the provisioning log", metadata: ["error": "\(error)"])
             }
             do {
+                let (requests, sessions) = try await service.pruneSignInState()
+                if requests + sessions > 0 {
+                    logger.info("pruned sign-in state", metadata: ["authnRequests": "\(requests)", "sessions": "\(sessions)"])
+                }
+            } catch {
+                logger.warning("could not prune sign-in state", metadata: ["error": "\(error)"])
+            }
+            do {
                 try await database.optimize()
             } catch {
                 logger.warning("could not refresh planner statistics", metadata: ["error": "\(error)"])

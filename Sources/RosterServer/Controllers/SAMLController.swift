@@ -4,12 +4,14 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SAML
+import Synchronization
 
 /// Single sign-on for people: `/saml/{dir}/metadata|login|acs|slo`, `/login` (email -> the IdP of its verified
 /// domain, else a local password), `/logout` (with single logout at the IdP), `/portal/{site}/login` for a JSM
 /// site's portal-only customers, and the signed-in person at `/api/v1/session`.
 struct SAMLController {
     let service: DirectoryService
+    var throttle = SignInThrottle()
 
     static let cookieName = "roster_session"
 
@@ -19,8 +21,10 @@ struct SAMLController {
         router.get("saml/:dir/metadata") { _, context in
             let directoryId = try context.parameter("dir")
             let credential = try await service.serviceProviderCredential(directoryId: directoryId)
+            let connection = try await service.samlConnection(directoryId: directoryId)
             let xml = ServiceProviderMetadata.xml(
-                identity: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId), certificatePEM: credential.certificatePEM
+                identity: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId), certificatePEM: credential.certificatePEM,
+                signsRequests: connection?.signAuthnRequests ?? false
             )
             return Response(status: .ok, headers: [.contentType: "application/samlmetadata+xml"], body: .init(byteBuffer: ByteBuffer(string: xml)))
         }
@@ -60,10 +64,18 @@ struct SAMLController {
             let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
             let relayState = form["RelayState"].flatMap(Self.safeRelayState)
+            guard throttle.allows(email) else {
+                context.logger.notice("password sign-in throttled")
+                return Self.passwordPage(
+                    email: email, message: "Too many failed attempts for this email. Wait 15 minutes and try again.",
+                    relayState: relayState, status: .tooManyRequests)
+            }
             do {
                 let signIn = try await service.passwordSignIn(email: email, password: form["password"] ?? "")
+                throttle.succeeded(email)
                 return signedIn(signIn, target: relayState ?? "/")
             } catch let error as DirectoryError where error.code == .unauthenticated {
+                throttle.failed(email)
                 context.logger.info("password sign-in refused")
                 return Self.passwordPage(email: email, message: error.message, relayState: relayState, status: .unauthorized)
             }
@@ -159,7 +171,7 @@ struct SAMLController {
             context.logger.warning("saml response refused", metadata: ["saml.reason": "\(error.code)", "saml.detail": "\(error.detail)"])
             if let runId = ResponseValidator.unverifiedInResponseTo(base64: encoded),
                try await service.failTestRun(id: runId, directoryId: directoryId, checks: Self.checks(failure: error)) {
-                return Self.page(.ok, "Test finished", "Roster refused the identity provider's answer: \(error.detail) The admin console shows each check.")
+                return Self.page(.ok, "Test finished", "Roster refused the identity provider's answer. The admin console shows each check.")
             }
             try? await service.recordRefusedSignIn(directoryId: directoryId, reason: "\(error.code): \(error.detail)", nameID: nil)
             return Self.page(.badRequest, "Sign-in failed", "Roster could not accept the identity provider's answer. Your administrator can see why in the audit log.")
@@ -282,5 +294,32 @@ struct SAMLController {
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY"],
             body: .init(byteBuffer: ByteBuffer(string: html))
         )
+    }
+}
+
+/// Failed password attempts per email on this node: after 10 failures in 15 minutes the email is refused until the
+/// window passes (scrypt makes each guess cost the server; this caps what one email can cost and what a guesser gets).
+final class SignInThrottle: Sendable {
+    static let limit = 10
+    static let window: TimeInterval = 15 * 60
+    private let failures = Mutex<[String: [Date]]>([:])
+
+    func allows(_ email: String, now: Date = Date()) -> Bool {
+        failures.withLock { table in
+            let recent = (table[email.lowercased()] ?? []).filter { now.timeIntervalSince($0) < Self.window }
+            table[email.lowercased()] = recent.isEmpty ? nil : recent
+            return recent.count < Self.limit
+        }
+    }
+
+    func failed(_ email: String, now: Date = Date()) {
+        failures.withLock { table in
+            if table.count > 100_000 { table.removeAll() }
+            table[email.lowercased(), default: []].append(now)
+        }
+    }
+
+    func succeeded(_ email: String) {
+        _ = failures.withLock { $0.removeValue(forKey: email.lowercased()) }
     }
 }

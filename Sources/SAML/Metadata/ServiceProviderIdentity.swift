@@ -6,6 +6,8 @@ public struct ServiceProviderIdentity: Sendable, Hashable {
     public let assertionConsumerServiceURL: String
     /// Where the SP metadata document is served.
     public let metadataURL: String
+    /// Where the IdP sends the browser back after single logout (HTTP-Redirect).
+    public let singleLogoutURL: String
 
     /// Derives the identity from Roster's public base URL and the directory id.
     public init(baseURL: String, directoryId: String) {
@@ -14,5 +16,6 @@ public struct ServiceProviderIdentity: Sendable, Hashable {
         entityID = "\(base)/saml/\(directoryId)/metadata"
         assertionConsumerServiceURL = "\(base)/saml/\(directoryId)/acs"
         metadataURL = entityID
+        singleLogoutURL = "\(base)/saml/\(directoryId)/slo"
     }
 }

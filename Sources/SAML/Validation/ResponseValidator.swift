@@ -40,7 +40,7 @@ public struct ValidatedAssertion: Sendable, Hashable {
     public var sessionIndex: String?
     /// The AuthnRequest this answers; nil for an IdP-initiated response.
     public var inResponseTo: String?
-    /// Until when the assertion could be replayed (the replay guard keeps its ID that long).
+    /// Until when this SP would accept the assertion, clock skew included: the replay guard keeps its ID that long.
     public var notOnOrAfter: Date
     public var attributes: [String: [String]]
     public var responseSigned: Bool
@@ -55,7 +55,7 @@ public enum ResponseValidator {
     public static func validate(
         base64 encoded: String, serviceProvider: ServiceProviderSettings, identityProvider: IdentityProviderSettings, now: Date
     ) throws(SAMLFailure) -> ValidatedAssertion {
-        let compact = encoded.filter { !$0.isWhitespace }
+        let compact = Base64Form.compact(encoded)
         guard compact.count <= XMLDocument.maximumSize * 4 / 3 + 4 else { throw SAMLFailure(.tooLarge, "The SAMLResponse is too large.") }
         guard let data = Data(base64Encoded: compact) else {
             throw SAMLFailure(.malformedBase64, "The SAMLResponse is not valid base64.")
@@ -191,22 +191,37 @@ public enum ResponseValidator {
             throw SAMLFailure(.wrongAudience, "The assertion has no Conditions.")
         }
         var notOnOrAfter = confirmationExpiry
-        if let notBefore = conditions.attribute("NotBefore").flatMap(SAMLTime.parse), now.addingTimeInterval(skew) < notBefore {
+        // A time that is present but unreadable fails closed; an absent one leaves the confirmation's window.
+        func time(_ name: String) throws(SAMLFailure) -> Date? {
+            guard let text = conditions.attribute(name) else { return nil }
+            guard let date = SAMLTime.parse(text) else {
+                throw SAMLFailure(.expired, "The assertion's \(name) is not a valid time.")
+            }
+            return date
+        }
+        if let notBefore = try time("NotBefore"), now.addingTimeInterval(skew) < notBefore {
             throw SAMLFailure(.notYetValid, "The assertion is valid from \(SAMLTime.format(notBefore)).")
         }
-        if let end = conditions.attribute("NotOnOrAfter").flatMap(SAMLTime.parse) {
+        if let end = try time("NotOnOrAfter") {
             guard now < end.addingTimeInterval(skew) else { throw SAMLFailure(.expired, "The assertion expired at \(SAMLTime.format(end)).") }
             notOnOrAfter = min(notOnOrAfter, end)
         }
-        let audiences = conditions.children("AudienceRestriction", in: XMLNode.samlAssertion)
-            .flatMap { $0.children("Audience", in: XMLNode.samlAssertion) }.compactMap(\.pureText)
-        guard audiences.contains(serviceProvider.entityID) else {
+        // Every AudienceRestriction must name this SP (SAML 2.0 Core §2.5.1.4): they combine with AND.
+        let restrictions = conditions.children("AudienceRestriction", in: XMLNode.samlAssertion)
+        guard !restrictions.isEmpty, restrictions.allSatisfy({ restriction in
+            restriction.children("Audience", in: XMLNode.samlAssertion).contains { $0.pureText == serviceProvider.entityID }
+        }) else {
             throw SAMLFailure(.wrongAudience, "The assertion is not meant for \(serviceProvider.entityID).")
         }
 
-        let responseInResponseTo = response.attribute("InResponseTo")
+        // InResponseTo only from signed content: the Response's attribute counts only when the Response is signed;
+        // otherwise the assertion's own confirmation says which request it answers (or none: IdP-initiated).
+        let responseInResponseTo = responseSigned ? response.attribute("InResponseTo") : nil
         if let responseInResponseTo, let confirmationInResponseTo, responseInResponseTo != confirmationInResponseTo {
             throw SAMLFailure(.inResponseToMismatch, "The response and its confirmation answer different requests.")
+        }
+        if !responseSigned, let claimed = response.attribute("InResponseTo"), claimed != confirmationInResponseTo {
+            throw SAMLFailure(.inResponseToMismatch, "The unsigned response claims to answer a request its signed assertion does not name.")
         }
         guard let assertionID = assertion.attribute("ID"), !assertionID.isEmpty else {
             throw SAMLFailure(.assertionCount, "The assertion has no ID.")
@@ -228,21 +243,84 @@ public enum ResponseValidator {
         return ValidatedAssertion(
             assertionID: assertionID, issuer: issuer, nameID: nameID, nameIDFormat: nameIDNode.attribute("Format"),
             sessionIndex: sessionIndex, inResponseTo: responseInResponseTo ?? confirmationInResponseTo,
-            notOnOrAfter: notOnOrAfter, attributes: attributes, responseSigned: responseSigned, assertionSigned: assertionSigned,
+            notOnOrAfter: notOnOrAfter.addingTimeInterval(skew), attributes: attributes, responseSigned: responseSigned,
+            assertionSigned: assertionSigned,
             wasEncrypted: wasEncrypted
         )
     }
 }
 
-/// xsd:dateTime as SAML uses it (UTC, optional fractional seconds).
+/// Base64 as form posts carry it: line breaks and spaces (some IdPs wrap at 76 columns) are dropped, byte-wise.
+enum Base64Form {
+    static func compact(_ encoded: String) -> Data {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(encoded.utf8.count)
+        for byte in encoded.utf8 where byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
+            bytes.append(byte)
+        }
+        return Data(bytes)
+    }
+}
+
+/// xsd:dateTime as SAML uses it: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Parsed by hand: Foundation's
+/// ISO8601DateFormatter costs far more to create than a whole signature check.
 enum SAMLTime {
     static func parse(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        return plain.date(from: text)
+        let bytes = Array(text.utf8)
+        var index = 0
+        func number(_ digits: Int) -> Int? {
+            guard index + digits <= bytes.count else { return nil }
+            var value = 0
+            for _ in 0..<digits {
+                let byte = bytes[index]
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+                index += 1
+            }
+            return value
+        }
+        func expect(_ character: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == character else { return false }
+            index += 1
+            return true
+        }
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2), expect(84),
+              let hour = number(2), expect(58), let minute = number(2), expect(58), let second = number(2),
+              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var fraction = 0.0
+        if index < bytes.count, bytes[index] == 46 {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        var offset = 0
+        if expect(90) {
+            offset = 0
+        } else if index < bytes.count, bytes[index] == 43 || bytes[index] == 45 {
+            let sign = bytes[index] == 45 ? -1 : 1
+            index += 1
+            guard let hours = number(2), expect(58), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's days_from_civil).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
     }
 
     static func format(_ date: Date) -> String {

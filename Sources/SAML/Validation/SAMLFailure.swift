@@ -102,7 +102,7 @@ extension ResponseValidator {
     /// The `InResponseTo` of a response that may not verify: only to file a failure under an admin's test run,
     /// never to grant anything.
     public static func unverifiedInResponseTo(base64 encoded: String) -> String? {
-        let compact = encoded.filter { !$0.isWhitespace }
+        let compact = Base64Form.compact(encoded)
         guard compact.count <= XMLDocument.maximumSize * 4 / 3 + 4, let data = Data(base64Encoded: compact),
               let document = try? XMLDocument(bytes: Array(data)), let root = document.root,
               root.is("Response", in: XMLNode.samlProtocol)

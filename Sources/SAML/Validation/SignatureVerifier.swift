@@ -28,12 +28,19 @@ struct SignatureVerifier {
     /// Verifies `signature`, a `ds:Signature` child of `element`, which must be what its one Reference names.
     func verify(_ signature: XMLNode, of element: XMLNode, in document: XMLDocument) throws(SAMLFailure) {
         try checkShape(signature, of: element, in: document)
+        var processed = false
         for pem in certificates {
             switch try verify(signature, pem: pem) {
             case .succeeded: return
             case .digestMismatch: throw SAMLFailure(.digestMismatch, "The signed element changed after it was signed.")
-            case .keyMismatch: continue
+            case .keyMismatch: processed = true
+            // Another key type (an EC certificate for an RSA signature during a rotation): try the next one.
+            case .unusable: continue
             }
+        }
+        guard processed else {
+            throw SAMLFailure(certificates.count > 1 ? .unknownKey : .signatureInvalid,
+                              "No configured certificate of the identity provider can check this signature.")
         }
         throw SAMLFailure(.unknownKey, "No configured certificate of the identity provider verifies the signature.")
     }
@@ -78,14 +85,11 @@ struct SignatureVerifier {
     }
 
     private enum Outcome {
-        case succeeded, digestMismatch, keyMismatch
+        case succeeded, digestMismatch, keyMismatch, unusable
     }
 
     private func verify(_ signature: XMLNode, pem: String) throws(SAMLFailure) -> Outcome {
-        let bytes = Array(pem.utf8)
-        guard let key = bytes.withUnsafeBufferPointer({ buffer in
-            xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, UInt32(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
-        }) else {
+        guard let key = CertificateKeys.shared.key(pem) else {
             throw SAMLFailure(.unknownKey, "A configured certificate could not be loaded.")
         }
         guard let context = xmlSecDSigCtxCreate(nil) else {
@@ -107,9 +111,7 @@ struct SignatureVerifier {
                           xmlSecOpenSSLTransformEcdsaSha256GetKlass()] + (allowSHA1 ? [xmlSecOpenSSLTransformRsaSha1GetKlass()] : []) {
             _ = xmlSecDSigCtxEnableSignatureTransform(context, transform)
         }
-        guard xmlSecDSigCtxVerify(context, signature.pointer) >= 0 else {
-            throw SAMLFailure(.signatureInvalid, "The signature could not be processed.")
-        }
+        guard xmlSecDSigCtxVerify(context, signature.pointer) >= 0 else { return .unusable }
         if context.pointee.status == xmlSecDSigStatusSucceeded { return .succeeded }
         // Which part failed: a reference digest (the content changed) or the signature value (another key).
         let references = withUnsafeMutablePointer(to: &context.pointee.signedInfoReferences) { $0 }
@@ -119,5 +121,31 @@ struct SignatureVerifier {
             if reference.pointee.status != xmlSecDSigStatusSucceeded { return .digestMismatch }
         }
         return .keyMismatch
+    }
+}
+
+/// Public keys of configured IdP certificates, parsed once: loading a PEM certificate costs more than checking a
+/// signature with it. Each use gets its own duplicate, which the signature context owns and frees.
+final class CertificateKeys: @unchecked Sendable {
+    static let shared = CertificateKeys()
+    /// Bounded: connections are few, but a PEM that keeps changing must not grow the cache forever.
+    private static let capacity = 256
+    private let lock = NSLock()
+    private var keys: [String: xmlSecKeyPtr] = [:]
+
+    func key(_ pem: String) -> xmlSecKeyPtr? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = keys[pem] { return xmlSecKeyDuplicate(cached) }
+        let bytes = Array(pem.utf8)
+        guard let loaded = bytes.withUnsafeBufferPointer({ buffer in
+            xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, UInt32(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
+        }) else { return nil }
+        if keys.count >= Self.capacity {
+            for (_, old) in keys { xmlSecKeyDestroy(old) }
+            keys.removeAll()
+        }
+        keys[pem] = loaded
+        return xmlSecKeyDuplicate(loaded)
     }
 }

@@ -31,6 +31,8 @@ enum SignInSchema {
         try await db.alter(table: "admin_accounts")
             .column("backup_admin", type: types.boolean, .notNull, .default(falseValue)).run()
         try await db.alter(table: "authn_requests").column("test_run", type: types.boolean, .notNull, .default(falseValue)).run()
+        try await db.create(index: "authn_requests_expires_idx").on("authn_requests").column("expires_at").run()
+        try await db.create(index: "sessions_expires_idx").on("sessions").column("expires_at").run()
         try await db.create(table: "saml_test_runs")
             .column("id", type: .text, .primaryKey(autoIncrement: false))
             .column("directory_id", type: .text, .notNull, .references("directories", "id", onDelete: .cascade))

@@ -150,4 +150,13 @@ extension SQLStoreSession {
             .returning("id").all()
         return rows.count
     }
+
+    func pruneSignInState(before date: Date) async throws -> (authnRequests: Int, sessions: Int) {
+        let cutoff = date.millisecondsSince1970
+        let requests = try await db.delete(from: "authn_requests").where("expires_at", .lessThan, cutoff).returning("id").all().count
+        let sessions = try await db.delete(from: "sessions")
+            .where { $0.where("expires_at", .lessThan, cutoff).orWhere("revoked_at", .lessThan, cutoff) }
+            .returning("id").all().count
+        return (requests, sessions)
+    }
 }
