@@ -49,6 +49,16 @@ public struct ValidatedAssertion: Sendable, Hashable {
     public var wasEncrypted: Bool
 }
 
+extension ResponseValidator {
+    /// XML whitespace trimmed from both ends (without Foundation's CharacterSet bridging, which costs more here).
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool { scalar == " " || scalar == "\n" || scalar == "\r" || scalar == "\t" }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }), let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
+    }
+}
+
 /// Validates a SAML 2.0 Response (HTTP-POST binding), failing closed: every check must pass, and what is read is
 /// what was signed. Replay and InResponseTo bookkeeping are the caller's, with the fields returned here.
 public enum ResponseValidator {
@@ -162,7 +172,7 @@ public enum ResponseValidator {
         guard let subject = assertion.child("Subject", in: XMLNode.samlAssertion),
               let nameIDNode = subject.child("NameID", in: XMLNode.samlAssertion)
         else { throw SAMLFailure(.missingSubject, "The assertion names no subject.") }
-        guard let nameID = nameIDNode.pureText?.trimmingCharacters(in: .whitespacesAndNewlines), !nameID.isEmpty else {
+        guard let nameID = nameIDNode.pureText.map(Self.trimmed), !nameID.isEmpty else {
             throw SAMLFailure(.nameIDTampered, "The NameID holds a comment, a processing instruction or markup.")
         }
         let confirmations = subject.children("SubjectConfirmation", in: XMLNode.samlAssertion)
@@ -253,12 +263,15 @@ public enum ResponseValidator {
 /// Base64 as form posts carry it: line breaks and spaces (some IdPs wrap at 76 columns) are dropped, byte-wise.
 enum Base64Form {
     static func compact(_ encoded: String) -> Data {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(encoded.utf8.count)
-        for byte in encoded.utf8 where byte != 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09 {
-            bytes.append(byte)
+        var string = encoded
+        return string.withUTF8 { buffer in
+            func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+            guard buffer.contains(where: isSpace) else { return Data(buffer) }
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(buffer.count)
+            for byte in buffer where !isSpace(byte) { bytes.append(byte) }
+            return Data(bytes)
         }
-        return Data(bytes)
     }
 }
 

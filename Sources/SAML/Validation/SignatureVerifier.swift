@@ -93,12 +93,16 @@ struct SignatureVerifier {
             throw SAMLFailure(.unknownKey, "A configured certificate could not be loaded.")
         }
         guard let context = xmlSecDSigCtxCreate(nil) else {
-            xmlSecKeyDestroy(key)
             throw SAMLFailure(.signatureInvalid, "The signature context could not be created.")
         }
-        defer { xmlSecDSigCtxDestroy(context) }
+        // The cached key is lent to the context, which must not free it.
+        defer {
+            context.pointee.signKey = nil
+            xmlSecDSigCtxDestroy(context)
+            withExtendedLifetime(key) {}
+        }
         // The key comes from configuration alone: a KeyInfo certificate in the message is never trusted.
-        context.pointee.signKey = key
+        context.pointee.signKey = key.pointer
         context.pointee.enabledReferenceUris = UInt32(xmlSecTransformUriTypeSameDocument)
         context.pointee.flags = UInt32(XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES)
         for transform in [xmlSecTransformEnvelopedGetKlass(), xmlSecTransformExclC14NGetKlass(),
@@ -125,27 +129,32 @@ struct SignatureVerifier {
 }
 
 /// Public keys of configured IdP certificates, parsed once: loading a PEM certificate costs more than checking a
-/// signature with it. Each use gets its own duplicate, which the signature context owns and frees.
+/// signature with it. Keys are only read while lent to a signature context (xmlsec takes its own reference to the
+/// OpenSSL key), and a key leaves memory when the last user lets go of it.
 final class CertificateKeys: @unchecked Sendable {
     static let shared = CertificateKeys()
     /// Bounded: connections are few, but a PEM that keeps changing must not grow the cache forever.
     private static let capacity = 256
     private let lock = NSLock()
-    private var keys: [String: xmlSecKeyPtr] = [:]
+    private var keys: [String: CachedKey] = [:]
 
-    func key(_ pem: String) -> xmlSecKeyPtr? {
+    final class CachedKey: @unchecked Sendable {
+        let pointer: xmlSecKeyPtr
+        init(_ pointer: xmlSecKeyPtr) { self.pointer = pointer }
+        deinit { xmlSecKeyDestroy(pointer) }
+    }
+
+    func key(_ pem: String) -> CachedKey? {
         lock.lock()
         defer { lock.unlock() }
-        if let cached = keys[pem] { return xmlSecKeyDuplicate(cached) }
+        if let cached = keys[pem] { return cached }
         let bytes = Array(pem.utf8)
         guard let loaded = bytes.withUnsafeBufferPointer({ buffer in
             xmlSecOpenSSLAppKeyLoadMemory(buffer.baseAddress, UInt32(buffer.count), xmlSecKeyDataFormatCertPem, nil, nil, nil)
         }) else { return nil }
-        if keys.count >= Self.capacity {
-            for (_, old) in keys { xmlSecKeyDestroy(old) }
-            keys.removeAll()
-        }
-        keys[pem] = loaded
-        return xmlSecKeyDuplicate(loaded)
+        if keys.count >= Self.capacity { keys.removeAll() }
+        let key = CachedKey(loaded)
+        keys[pem] = key
+        return key
     }
 }
