@@ -198,11 +198,13 @@ struct DirectoryCommand: AsyncParsableCommand {
             let ssoURL: String
             let certificates: [String]
             var sloURL = idpSloUrl
+            var binding = SingleSignOnBinding.redirect
             do {
                 if let idpMetadata {
                     let metadata = try IdentityProviderMetadata.parse(Array(try Data(contentsOf: URL(fileURLWithPath: idpMetadata))))
                     (entityID, ssoURL, certificates) = (metadata.entityID, metadata.singleSignOnURL, metadata.signingCertificates)
                     sloURL = sloURL ?? metadata.singleLogoutURL
+                    binding = SingleSignOnBinding(rawValue: metadata.singleSignOnBinding) ?? .redirect
                 } else {
                     let pem = try String(contentsOfFile: idpCertificate ?? "", encoding: .utf8)
                     guard pem.contains("-----BEGIN CERTIFICATE-----") else { throw ValidationError("--idp-certificate must be a PEM certificate file.") }
@@ -216,10 +218,11 @@ struct DirectoryCommand: AsyncParsableCommand {
                 throw ValidationError("Could not read the file: \(error.localizedDescription)")
             }
             let logoutURL = sloURL
+            let ssoBinding = binding
             let (connection, identity) = try await CLI.withService(database, baseURL: baseURL) { service in
                 let connection = try await service.configureSAML(
                     directoryId: directory, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
-                    allowSHA1: allowSha1, allowIdPInitiated: allowIdpInitiated, singleLogoutURL: logoutURL, signAuthnRequests: signRequests,
+                    allowSHA1: allowSha1, allowIdPInitiated: allowIdpInitiated, singleLogoutURL: logoutURL, signAuthnRequests: signRequests, singleSignOnBinding: ssoBinding,
                     caller: .operatorCLI
                 )
                 return (connection, ServiceProviderIdentity(baseURL: service.configuration.baseURL, directoryId: directory))

@@ -273,6 +273,16 @@ struct SignInFlowTests {
             }.items.compactMap(\.detail)
             #expect(details.contains { $0.contains("replay") })
             #expect(try await sso.get("/saml/\(sso.directoryId)/metadata").text.contains(#"AuthnRequestsSigned="false""#))
+
+            // An IdP that only takes HTTP-POST gets a self-submitting form with the AuthnRequest.
+            _ = try await sso.scim.service.configureSAML(
+                directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/post-sso",
+                certificates: [sso.idp.certificatePEM], allowSHA1: false, allowIdPInitiated: true, singleSignOnBinding: .post, caller: .operatorCLI)
+            let page = try await sso.get("/saml/\(sso.directoryId)/login?RelayState=%2Fx")
+            #expect(page.status == .ok && page.text.contains(#"action="https://idp.example/post-sso""#) && page.text.contains(#"name="RelayState" value="/x""#))
+            let encoded = try #require(page.text.range(of: #"name="SAMLRequest" value=""#).map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            let xml = String(decoding: try #require(Data(base64Encoded: encoded)), as: UTF8.self)
+            #expect(xml.hasPrefix("<samlp:AuthnRequest") && xml.contains("Destination=\"https://idp.example/post-sso\""))
         }
     }
 

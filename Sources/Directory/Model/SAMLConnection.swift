@@ -5,6 +5,8 @@ public struct SAMLConnection: Sendable, Hashable {
     public var directoryId: String
     public var identityProviderEntityID: String
     public var singleSignOnURL: String
+    /// The IdP's binding for the SSO URL: HTTP-Redirect (default) or HTTP-POST.
+    public var singleSignOnBinding: SingleSignOnBinding
     /// PEM certificates the IdP signs with; several during a rotation.
     public var certificates: [String]
     public var allowSHA1: Bool
@@ -18,8 +20,9 @@ public struct SAMLConnection: Sendable, Hashable {
     public init(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
         allowSHA1: Bool = false, allowIdPInitiated: Bool = false, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false,
-        updated: Date
+        singleSignOnBinding: SingleSignOnBinding = .redirect, updated: Date
     ) {
+        self.singleSignOnBinding = singleSignOnBinding
         self.singleLogoutURL = singleLogoutURL
         self.signAuthnRequests = signAuthnRequests
         self.directoryId = directoryId
@@ -30,6 +33,12 @@ public struct SAMLConnection: Sendable, Hashable {
         self.allowIdPInitiated = allowIdPInitiated
         self.updated = updated
     }
+}
+
+/// How an AuthnRequest reaches the IdP's SSO URL.
+public enum SingleSignOnBinding: String, Sendable, Hashable, Codable {
+    case redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+    case post = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"
 }
 
 /// An AuthnRequest Roster sent, remembered until its response arrives (once) or it expires.

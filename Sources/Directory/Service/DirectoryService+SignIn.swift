@@ -54,7 +54,8 @@ extension DirectoryService {
     /// Stores the SAML settings of an identity provider directory.
     public func configureSAML(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
-        allowSHA1: Bool, allowIdPInitiated: Bool, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false, caller: Caller
+        allowSHA1: Bool, allowIdPInitiated: Bool, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false,
+        singleSignOnBinding: SingleSignOnBinding = .redirect, caller: Caller
     ) async throws -> SAMLConnection {
         let entityID = try Validation.name(identityProviderEntityID, field: "IdP entity ID")
         for url in [singleSignOnURL] + (singleLogoutURL.map { [$0] } ?? []) {
@@ -75,7 +76,8 @@ extension DirectoryService {
             let connection = SAMLConnection(
                 directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: singleSignOnURL,
                 certificates: certificates, allowSHA1: allowSHA1, allowIdPInitiated: allowIdPInitiated,
-                singleLogoutURL: singleLogoutURL, signAuthnRequests: signAuthnRequests, updated: environment.now()
+                singleLogoutURL: singleLogoutURL, signAuthnRequests: signAuthnRequests, singleSignOnBinding: singleSignOnBinding,
+                updated: environment.now()
             )
             try await tx.upsert(connection)
             try await record(

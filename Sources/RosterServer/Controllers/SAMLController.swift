@@ -122,6 +122,9 @@ struct SAMLController {
         } catch let error as DirectoryError where error.code == .notFound {
             return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
         }
+        if start.connection.singleSignOnBinding == .post {
+            return postBindingPage(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState)
+        }
         guard let url = authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState) else {
             context.logger.error("the AuthnRequest could not be built", metadata: ["directory": "\(directoryId)"])
             return Self.page(.badGateway, "Sign-in could not start", "The identity provider's sign-in address is not usable. Tell your administrator.")
@@ -135,6 +138,29 @@ struct SAMLController {
             serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
         )
         return authnRequest.redirectURL(relayState: relayState, signer: start.credential.map(Self.signer))
+    }
+
+    /// The HTTP-POST binding (SAML 2.0 Bindings §3.5): a form that carries the AuthnRequest, base64 without deflate,
+    /// to the IdP; it submits itself where scripts run and shows a button where they do not. A signed request would
+    /// need an enveloped XML signature, which Roster does not make yet, so POST requests go unsigned.
+    private func postBindingPage(requestId: String, directoryId: String, start: SignInStart, relayState: String?) -> Response {
+        let escape = ServiceProviderMetadata.escape
+        let authnRequest = AuthnRequest(
+            id: requestId, issueInstant: service.environment.now(), destination: start.connection.singleSignOnURL,
+            serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
+        )
+        let encoded = Data(authnRequest.xml.utf8).base64EncodedString()
+        let relay = relayState.map { "<input type=\"hidden\" name=\"RelayState\" value=\"\(escape($0))\">" } ?? ""
+        let html = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title></head>
+            <body onload="document.forms[0].submit()"><form method="post" action="\(escape(start.connection.singleSignOnURL))">
+            <input type="hidden" name="SAMLRequest" value="\(encoded)">\(relay)
+            <noscript><p>Continue to your identity provider.</p></noscript><button type="submit">Continue</button></form></body></html>
+            """
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 
     static func signer(_ credential: ServiceProviderCredential) -> RedirectBinding.Signer {

@@ -39,6 +39,7 @@ struct SignInSettingsController {
         let idpEntityId: String?
         let idpSsoUrl: String?
         let idpSloUrl: String?
+        let idpSsoBinding: String?
         let allowIdpInitiated: Bool
         let allowSha1: Bool
         let signRequests: Bool
@@ -91,6 +92,7 @@ struct SignInSettingsController {
             var ssoURL = input.idpSsoUrl
             var certificates = input.idpCertificates ?? []
             var sloURL = input.idpSloUrl
+            var binding = SingleSignOnBinding.redirect
             if let xml = input.idpMetadataXml {
                 do {
                     let metadata = try IdentityProviderMetadata.parse(Array(xml.utf8))
@@ -98,6 +100,7 @@ struct SignInSettingsController {
                     ssoURL = metadata.singleSignOnURL
                     certificates = metadata.signingCertificates
                     sloURL = sloURL ?? metadata.singleLogoutURL
+                    binding = SingleSignOnBinding(rawValue: metadata.singleSignOnBinding) ?? .redirect
                 } catch let error as IdentityProviderMetadata.ImportError {
                     throw APIError(.badRequest, code: "invalid_metadata", message: error.message)
                 }
@@ -109,7 +112,7 @@ struct SignInSettingsController {
             _ = try await service.configureSAML(
                 directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
                 allowSHA1: input.allowSha1 ?? false, allowIdPInitiated: input.allowIdpInitiated ?? false, singleLogoutURL: sloURL,
-                signAuthnRequests: input.signRequests ?? false, caller: caller
+                signAuthnRequests: input.signRequests ?? false, singleSignOnBinding: binding, caller: caller
             )
             return JSONBody(try await view(directoryId: directoryId, caller: caller))
         }
@@ -172,6 +175,7 @@ struct SignInSettingsController {
             directoryId: directoryId, configured: connection != nil, spEntityId: identity.entityID,
             acsUrl: identity.assertionConsumerServiceURL, metadataUrl: identity.metadataURL,
             idpEntityId: connection?.identityProviderEntityID, idpSsoUrl: connection?.singleSignOnURL, idpSloUrl: connection?.singleLogoutURL,
+            idpSsoBinding: connection?.singleSignOnBinding.rawValue,
             allowIdpInitiated: connection?.allowIdPInitiated ?? false, allowSha1: connection?.allowSHA1 ?? false,
             signRequests: connection?.signAuthnRequests ?? false,
             certificates: (connection?.certificates ?? []).map { certificate($0, use: "idp-signing") }

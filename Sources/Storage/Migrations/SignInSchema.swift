@@ -7,6 +7,7 @@ enum SignInSchema {
     static func apply(_ db: any SQLDatabase, _ types: SQLDialectTypes) async throws {
         let falseValue: any SQLExpression = types.kind == .postgres ? SQLRaw("FALSE") : SQLRaw("0")
         try await db.alter(table: "saml_connections").column("slo_url", type: .text).run()
+        try await db.alter(table: "saml_connections").column("sso_binding", type: .text).run()
         try await db.alter(table: "saml_connections")
             .column("sign_requests", type: types.boolean, .notNull, .default(falseValue)).run()
         try await db.create(table: "saml_sp_credentials")

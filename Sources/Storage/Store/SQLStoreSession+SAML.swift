@@ -5,7 +5,7 @@ import SQLKit
 extension SQLStoreSession {
     func samlConnection(directoryId: String) async throws -> SAMLConnection? {
         guard let row = try await db.select()
-            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests")
+            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests", "sso_binding")
             .column(SQLAlias(SQLJSONText(column: "certificates"), as: SQLIdentifier("certificates")))
             .from("saml_connections").where("directory_id", .equal, directoryId).first()
         else { return nil }
@@ -13,7 +13,9 @@ extension SQLStoreSession {
             directoryId: try row.string("directory_id"), identityProviderEntityID: try row.string("idp_entity_id"),
             singleSignOnURL: try row.string("sso_url"), certificates: try fromJSON([String].self, try row.string("certificates")),
             allowSHA1: try row.bool("allow_sha1"), allowIdPInitiated: try row.bool("allow_idp_initiated"),
-            singleLogoutURL: try row.optionalString("slo_url"), signAuthnRequests: try row.bool("sign_requests"), updated: try row.date("updated_at")
+            singleLogoutURL: try row.optionalString("slo_url"), signAuthnRequests: try row.bool("sign_requests"),
+            singleSignOnBinding: try row.optionalString("sso_binding").flatMap(SingleSignOnBinding.init(rawValue:)) ?? .redirect,
+            updated: try row.date("updated_at")
         )
     }
 
@@ -22,11 +24,11 @@ extension SQLStoreSession {
             try await db.delete(from: "saml_connections").where("directory_id", .equal, connection.directoryId).run()
             try await db.insert(into: "saml_connections")
                 .columns("directory_id", "idp_entity_id", "sso_url", "certificates", "allow_sha1", "allow_idp_initiated", "updated_at",
-                         "slo_url", "sign_requests")
+                         "slo_url", "sign_requests", "sso_binding")
                 .values(SQLBind(connection.directoryId), SQLBind(connection.identityProviderEntityID), SQLBind(connection.singleSignOnURL),
                         try json(connection.certificates), SQLBind(connection.allowSHA1), SQLBind(connection.allowIdPInitiated),
                         SQLBind(connection.updated.millisecondsSince1970), SQLBind(connection.singleLogoutURL),
-                        SQLBind(connection.signAuthnRequests))
+                        SQLBind(connection.signAuthnRequests), SQLBind(connection.singleSignOnBinding.rawValue))
                 .run()
         }
     }
