@@ -72,7 +72,33 @@ struct SiteCommand: AsyncParsableCommand {
 
 /// `roster product add`.
 struct ProductCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "product", abstract: "Manage products on sites.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(
+        commandName: "product", abstract: "Manage products on sites.", subcommands: [Add.self, Token.self]
+    )
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue an API token that reads who may use one product (printed once).",
+            discussion: "With --json: {\"id\": ..., \"productId\": ..., \"token\": ...}."
+        )
+
+        @Option(name: .long, help: "The site id.") var site: String
+        @Option(name: .long, help: "The product id (from `roster product add`).") var product: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let issued = try await CLI.withService(database) { service in
+                try await service.issueProductToken(siteId: site, productId: product, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(issued.token.id), "productId": .string(product), "token": .string(issued.value)])
+            } else {
+                print("Product API token (shown once; send it as Authorization: Bearer):")
+                print(issued.value)
+            }
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -313,6 +339,62 @@ struct DirectoryCommand: AsyncParsableCommand {
                     print("New API key \(issued.key.id) for directory \(directory).")
                     print("API key (shown once, keep it safe): \(issued.token)")
                 }
+            }
+        }
+    }
+}
+
+/// `roster access grant|revoke`: a group's role on a product.
+struct AccessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "access", abstract: "Grant or revoke a group's access to a product.", subcommands: [Grant.self, Revoke.self]
+    )
+
+    struct Target: ParsableArguments {
+        @Option(name: .long, help: "The group id.") var group: String
+        @Option(name: .long, help: "The site id.") var site: String
+        @Option(name: .long, help: "The product id.") var product: String
+        @Option(name: .long, help: "user or admin.") var role: ProductRole = .user
+    }
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a group's members (nested groups included) a role on a product.",
+            discussion: "With --json: {\"id\": ...} (the grant)."
+        )
+        @OptionGroup var target: Target
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let grant = try await CLI.withService(database) { service in
+                try await service.grantAccess(site: target.site, product: target.product, group: target.group, role: target.role, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(grant.id), "role": .string(grant.role.rawValue)])
+            } else {
+                print("Granted \(grant.role.rawValue) on product \(grant.productId) to group \(target.group).")
+                print("id: \(grant.id)")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a group's role on a product.", discussion: "With --json: {\"id\": ...} (the removed grant)."
+        )
+        @OptionGroup var target: Target
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let grant = try await CLI.withService(database) { service in
+                try await service.revokeAccess(site: target.site, product: target.product, group: target.group, role: target.role, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(grant.id)])
+            } else {
+                print("Revoked \(grant.role.rawValue) on product \(grant.productId) from group \(target.group).")
             }
         }
     }

@@ -70,3 +70,4 @@ extension Organization.UserManagement: ExpressibleByArgument {}
 extension ProductKind: ExpressibleByArgument {}
 extension IdentityProviderType: ExpressibleByArgument {}
 extension AdminRole.Kind: ExpressibleByArgument {}
+extension ProductRole: ExpressibleByArgument {}

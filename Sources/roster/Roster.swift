@@ -11,7 +11,7 @@ struct Roster: AsyncParsableCommand {
             roster.sqlite in the working directory. Commands that create something take --json and then print \
             exactly one JSON object with the ids and secrets they made.
             """,
-        subcommands: [Serve.self, Migrate.self, OrgCommand.self, SiteCommand.self, ProductCommand.self,
+        subcommands: [Serve.self, Migrate.self, OrgCommand.self, SiteCommand.self, ProductCommand.self, AccessCommand.self,
                       AdminCommand.self, DirectoryCommand.self]
     )
 }

@@ -18,6 +18,8 @@ public struct Directory: Sendable, Hashable, Codable, Identifiable {
     /// The JSM site whose portal-only customers live here (`portalCustomers` only).
     public var portalSiteId: String?
     public var created: Date
+    /// Accounts the IdP deleted are purged after this many days; nil keeps them (deactivated) for good.
+    public var purgeDeprovisionedAfterDays: Int?
 
     public init(
         id: String, organizationId: String, kind: Kind, identityProvider: IdentityProviderType?,

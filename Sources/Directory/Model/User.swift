@@ -81,6 +81,9 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
     public var version: Int
     public var created: Date
     public var lastModified: Date
+    /// When the identity provider deleted this account's provisioning record: the account is kept, deactivated and
+    /// invisible to SCIM (until the IdP provisions the same userName again, or the directory's purge runs).
+    public var deprovisioned: Date?
 
     public init(
         id: String, directoryId: String, userName: String, externalId: String? = nil,
@@ -116,6 +119,7 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
     private enum CodingKeys: String, CodingKey {
         case id, directoryId, userName, externalId, emails, name, displayName, nickName, title, department, organization
         case timezone, locale, preferredLanguage, active, activeUnassigned, managed, extensionAttributes, version, created, lastModified
+        case deprovisioned
     }
 
     public init(from decoder: any Decoder) throws {
@@ -136,6 +140,7 @@ public struct User: Sendable, Hashable, Codable, Identifiable {
             version: try c.decode(Int.self, forKey: .version), created: try c.decode(Date.self, forKey: .created),
             lastModified: try c.decode(Date.self, forKey: .lastModified)
         )
+        deprovisioned = try c.decodeIfPresent(Date.self, forKey: .deprovisioned)
     }
 
     /// The primary email, else the first one.

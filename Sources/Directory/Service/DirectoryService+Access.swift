@@ -101,4 +101,23 @@ extension DirectoryService {
             return try await reader.effectiveAccess(userId: userId)
         }
     }
+
+    /// Grants a group a role on a product named with its site (the CLI's form).
+    public func grantAccess(site siteId: String, product productId: String, group groupId: String, role: ProductRole, caller: Caller) async throws -> AccessGrant {
+        _ = try await store.read { reader in try await requireProduct(reader, siteId: siteId, productId: productId) }
+        return try await grantAccess(principal: .group(groupId), productId: productId, role: role, caller: caller)
+    }
+
+    /// Revokes a group's role on a product named with its site; returns the removed grant.
+    public func revokeAccess(site siteId: String, product productId: String, group groupId: String, role: ProductRole, caller: Caller) async throws -> AccessGrant {
+        let grant = try await store.read { reader in
+            _ = try await requireProduct(reader, siteId: siteId, productId: productId)
+            return try await reader.accessGrants(principal: .group(groupId)).first { $0.productId == productId && $0.role == role }
+        }
+        guard let grant else {
+            throw DirectoryError(.notFound, "The group has no \(role.rawValue) role on this product.")
+        }
+        try await revokeAccess(grantId: grant.id, caller: caller)
+        return grant
+    }
 }

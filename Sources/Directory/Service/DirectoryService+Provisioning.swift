@@ -38,7 +38,7 @@ extension DirectoryService {
     public func provisionedUser(directoryId: String, id: String, key: ApiKey) async throws -> User {
         try await store.read { reader in
             _ = try await requireProvisioningDirectory(reader, key, directoryId)
-            guard let user = try await reader.user(id: id), user.directoryId == directoryId else {
+            guard let user = try await reader.user(id: id), user.directoryId == directoryId, user.deprovisioned == nil else {
                 throw DirectoryError(.notFound, "No user with id \(id).")
             }
             return user
@@ -50,6 +50,7 @@ extension DirectoryService {
         let draft = try draft.validated()
         return try await store.write { tx in
             let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+            if let returning = try await reprovision(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return returning }
             return try await insertUser(tx, draft: draft, directory: directory, caller: .provisioning(key))
         }
     }

@@ -95,6 +95,7 @@ extension DirectoryService {
         ) {
             try await tx.update(user)
         }
+        if wasActive, !user.active { _ = try await tx.revokeSessions(userId: user.id, at: environment.now()) }
         let action = switch (wasActive, user.active) {
         case (true, false): "user.deactivated"
         case (false, true): "user.reactivated"
@@ -213,7 +214,7 @@ extension DirectoryService {
         _ reader: any DirectoryReading, user: User, organization: Organization, caller: Caller, writing: Bool = true
     ) async throws {
         if case .provisioning(let key) = caller {
-            guard key.directoryId == user.directoryId else { throw DirectoryError(.notFound, "No user with id \(user.id).") }
+            guard key.directoryId == user.directoryId, user.deprovisioned == nil else { throw DirectoryError(.notFound, "No user with id \(user.id).") }
             return
         }
         guard case .admin(let admin) = caller else { return }

@@ -145,6 +145,40 @@ public protocol DirectoryReading: Sendable {
 
     /// In outbox order.
     func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event]
+    /// Published events after a `published` position, in that order; `sequence` carries the position.
+    func publishedEvents(organizationId: String, after: Int64, limit: Int) async throws -> [Event]
+    /// The highest `published` position so far (0 when none).
+    func maxPublished() async throws -> Int64
+
+    func webhookEndpoint(id: String) async throws -> WebhookEndpoint?
+    func webhookEndpoints(organizationId: String) async throws -> [WebhookEndpoint]
+    /// Newest first.
+    func webhookDeliveries(endpointId: String, status: WebhookDelivery.Status?, page: PageRequest) async throws -> Page<WebhookDelivery>
+
+    func productToken(prefix: String) async throws -> ProductToken?
+    /// Accounts of a directory the IdP deleted before `date`.
+    func deprovisionedUsers(directoryId: String, before date: Date, limit: Int) async throws -> [User]
+    /// Directories with a purge period for deprovisioned accounts.
+    func directoriesPurgingDeprovisioned() async throws -> [Directory]
+    /// Active users with access to a product (nested groups included) and their best role, by id after `after`.
+    func productUsers(productId: String, role: ProductRole?, after: String?, limit: Int) async throws -> [ProductUser]
+    /// An active user's best role on a product, nil without access.
+    func productRole(productId: String, userId: String) async throws -> ProductRole?
+}
+
+/// One user of a product, as the access API lists them.
+public struct ProductUser: Sendable, Hashable, Codable {
+    public var id: String
+    public var userName: String
+    public var email: String?
+    public var role: ProductRole
+
+    public init(id: String, userName: String, email: String?, role: ProductRole) {
+        self.id = id
+        self.userName = userName
+        self.email = email
+        self.role = role
+    }
 }
 
 /// Writes of the directory model, inside one transaction.
@@ -215,6 +249,31 @@ public protocol DirectoryWriting: DirectoryReading {
     func append(_ event: Event) async throws
     /// Appends many events in one statement per chunk.
     func append(events: [Event]) async throws
+
+    /// Gives committed, unpublished events their `published` positions in order (one publisher at a time); returns
+    /// how many.
+    func publishEvents(limit: Int) async throws -> Int
+
+    func insert(_ endpoint: WebhookEndpoint) async throws
+    func deleteWebhookEndpoint(id: String) async throws
+    /// Leases up to `limit` endpoints that are due and have events after their cursor; returns them.
+    func claimWebhookEndpoints(owner: String, now: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint]
+    /// Records a finished event (delivered or dead) and moves the cursor past it, if this owner still holds the lease.
+    func finishWebhookEvent(_ delivery: WebhookDelivery, owner: String, leaseUntil: Date) async throws -> Bool
+    /// Records a failed attempt and releases the lease until `nextAttempt`.
+    func deferWebhook(endpointId: String, owner: String, attempts: Int, nextAttempt: Date, error: String) async throws
+    /// Gives the lease back (nothing more to deliver now).
+    func releaseWebhook(endpointId: String, owner: String) async throws
+    /// Deletes finished deliveries older than `date`.
+    func pruneWebhookDeliveries(before date: Date) async throws -> Int
+
+    func insert(_ token: ProductToken) async throws
+    /// Moves a user (with its emails) to another directory of the same organization.
+    func move(_ user: User, toDirectory directoryId: String) async throws
+    /// Moves a group to another directory, as a local (not synced) group with the given name.
+    func move(_ group: Group, toDirectory directoryId: String, displayName: String) async throws
+    func deleteDirectory(id: String) async throws
+    func update(_ token: ProductToken) async throws
 
     /// Appends entries to directories' provisioning logs.
     func append(_ entries: [ProvisioningLogEntry]) async throws

@@ -35,6 +35,10 @@ public enum RosterApplication {
                     service: service, database: database, retention: configuration.provisioningLogRetentionDays * 86_400, interval: .seconds(600),
                     logger: logger
                 ) as any Service,
+                WebhookDispatcher(
+                    service: service, backoff: configuration.webhookBackoff, maxAttempts: configuration.webhookMaxAttempts,
+                    pollInterval: configuration.webhookPollInterval, logger: logger
+                ) as any Service,
             ],
             logger: logger
         )
@@ -59,12 +63,14 @@ public enum RosterApplication {
         router.add(middleware: ErrorMiddleware())
         OperationsController(service: service, registry: registry).addRoutes(to: router)
         SAMLController(service: service).addRoutes(to: router)
+        ProductAccessController(service: service).addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: AdminAuthenticationMiddleware(service: service))
         OrganizationsController(service: service).addRoutes(to: api)
         SitesController(service: service).addRoutes(to: api)
         DirectoriesController(service: service, log: log).addRoutes(to: api)
         UsersController(service: service).addRoutes(to: api)
         SignInSettingsController(service: service).addRoutes(to: api)
+        EventsController(service: service).addRoutes(to: api)
         SCIMController(service: service, log: log).addRoutes(to: router)
         return router
     }

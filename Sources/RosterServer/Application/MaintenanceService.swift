@@ -22,6 +22,14 @@ struct MaintenanceService: Service {
                 logger.warning("could not prune the provisioning log", metadata: ["error": "\(error)"])
             }
             do {
+                let purged = try await service.purgeDeprovisioned()
+                if purged > 0 { logger.info("purged deprovisioned accounts", metadata: ["accounts": "\(purged)"]) }
+                let deliveries = try await service.pruneWebhookDeliveries(olderThan: 30 * 86400)
+                if deliveries > 0 { logger.info("pruned webhook deliveries", metadata: ["deliveries": "\(deliveries)"]) }
+            } catch {
+                logger.warning("could not purge deprovisioned accounts or old deliveries", metadata: ["error": "\(error)"])
+            }
+            do {
                 let (requests, sessions) = try await service.pruneSignInState()
                 if requests + sessions > 0 {
                     logger.info("pruned sign-in state", metadata: ["authnRequests": "\(requests)", "sessions": "\(sessions)"])

@@ -13,6 +13,12 @@ public struct RosterConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// `ROSTER_PROVISIONING_LOG_DAYS`: how long provisioning requests stay in a directory's troubleshooting log.
     public var provisioningLogRetentionDays: Double
+    /// Webhook delivery: first retry after `webhookBackoff` seconds (`ROSTER_WEBHOOK_BACKOFF_SECONDS`), doubling each
+    /// time up to an hour; after `webhookMaxAttempts` (`ROSTER_WEBHOOK_MAX_ATTEMPTS`) the event is dead-lettered.
+    public var webhookBackoff: Double = 5
+    public var webhookMaxAttempts: Int = 10
+    /// How often each node looks for events to deliver.
+    public var webhookPollInterval: Double = 0.1
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .defaultSQLite,
@@ -56,10 +62,23 @@ public struct RosterConfiguration: Sendable {
             }
             retention = days
         }
-        return RosterConfiguration(
+        var configuration = RosterConfiguration(
             host: host, port: resolvedPort, database: database, baseURL: baseURL ?? environment["ROSTER_BASE_URL"],
             logLevel: logLevel, provisioningLogRetentionDays: retention
         )
+        if let raw = environment["ROSTER_WEBHOOK_BACKOFF_SECONDS"] {
+            guard let seconds = Double(raw), seconds > 0, seconds <= 3600 else {
+                throw ConfigurationError(message: "ROSTER_WEBHOOK_BACKOFF_SECONDS must be between 0 and 3600, not \"\(raw)\".")
+            }
+            configuration.webhookBackoff = seconds
+        }
+        if let raw = environment["ROSTER_WEBHOOK_MAX_ATTEMPTS"] {
+            guard let attempts = Int(raw), (1...50).contains(attempts) else {
+                throw ConfigurationError(message: "ROSTER_WEBHOOK_MAX_ATTEMPTS must be between 1 and 50, not \"\(raw)\".")
+            }
+            configuration.webhookMaxAttempts = attempts
+        }
+        return configuration
     }
 }
 

@@ -13,9 +13,24 @@ struct DirectoriesController {
         let scimBaseUrl: String
     }
 
+    /// `PUT /api/v1/directories/{dir}/deprovisioning`: keep accounts the IdP deletes (null) or purge them after N days.
+    struct DeprovisioningInput: Decodable {
+        var purgeAfterDays: Int?
+    }
+
     func addRoutes(to group: RouterGroup<RosterRequestContext>) {
         group.get("directories/:dir") { _, context in
             JSONBody(try await service.directory(id: try context.parameter("dir"), caller: try context.caller()))
+        }
+        group.delete("directories/:dir") { _, context in
+            try await service.removeDirectory(id: try context.parameter("dir"), caller: try context.caller())
+            return Response(status: .noContent)
+        }
+        group.put("directories/:dir/deprovisioning") { request, context in
+            let input = try await request.decode(as: DeprovisioningInput.self, context: context)
+            return JSONBody(try await service.setPurgePolicy(
+                directoryId: try context.parameter("dir"), purgeAfterDays: input.purgeAfterDays, caller: try context.caller()
+            ))
         }
         group.get("directories/:dir/api-keys") { _, context in
             JSONBody(ListBody(all: try await service.apiKeys(directoryId: try context.parameter("dir"), caller: try context.caller())

@@ -118,7 +118,9 @@ struct SCIMController {
     func deleteUser(_ request: Request, _ context: RosterRequestContext) async throws -> Response {
         let (key, _) = try scope(context)
         let id = try context.parameter("id")
-        try await service.deleteUser(id: id, acceptedVersions: SCIMResponses.acceptedVersions(request), caller: .provisioning(key))
+        try await service.deprovisionUser(
+            directoryId: key.directoryId, id: id, acceptedVersions: SCIMResponses.acceptedVersions(request), key: key
+        )
         return Response(status: .noContent)
     }
 

@@ -129,6 +129,7 @@ extension SQLStoreSession {
                 .set("name", to: directory.name)
                 .set("name_lower", to: directory.name.lowercased())
                 .set("portal_site_id", to: directory.portalSiteId)
+                .set("purge_after_days", to: directory.purgeDeprovisionedAfterDays.map(Int64.init))
                 .where("id", .equal, directory.id)
                 .run()
         }
@@ -136,7 +137,7 @@ extension SQLStoreSession {
 
     static func directory(_ row: any SQLRow) throws -> Directory {
         let idp = try row.optionalString("idp_type")
-        return Directory(
+        var directory = Directory(
             id: try row.string("id"), organizationId: try row.string("organization_id"),
             kind: try row.enumValue("kind", as: Directory.Kind.self),
             identityProvider: try idp.map { raw in
@@ -146,6 +147,10 @@ extension SQLStoreSession {
             name: try row.string("name"), portalSiteId: try row.optionalString("portal_site_id"),
             created: try row.date("created_at")
         )
+        if row.allColumns.contains("purge_after_days") {
+            directory.purgeDeprovisionedAfterDays = try row.decode(column: "purge_after_days", as: Int64?.self).map(Int.init)
+        }
+        return directory
     }
 
     // MARK: Domains

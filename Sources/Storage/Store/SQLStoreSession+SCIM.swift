@@ -14,9 +14,10 @@ extension SQLStoreSession {
     func users(directoryId: String, query: ListQuery) async throws -> Page<User> {
         let translator = SCIMFilterTranslator(kind: kind, resource: .user, directoryId: directoryId)
         let condition = try query.filter.map { filter throws(SCIMError) in try translator.translate(filter) }
-        var select = selectUsers().where("directory_id", .equal, directoryId)
+        // Accounts whose provisioning record the IdP deleted are not SCIM resources any more.
+        var select = selectUsers().where("directory_id", .equal, directoryId).where("deprovisioned_at", .is, SQLLiteral.null)
         var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .from("users").where("directory_id", .equal, directoryId)
+            .from("users").where("directory_id", .equal, directoryId).where("deprovisioned_at", .is, SQLLiteral.null)
         if let condition {
             select = select.where(condition)
             counter = counter.where(condition)

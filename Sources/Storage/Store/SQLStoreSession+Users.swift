@@ -70,12 +70,13 @@ extension SQLStoreSession {
         try await mapped {
             try await db.insert(into: "users")
                 .columns("id", "directory_id", "user_name", "user_name_lower", "external_id", "display_name", "display_name_lower",
-                         "active", "managed", "version", "created_at", "last_modified_at", "document", "password_hash")
+                         "active", "managed", "version", "created_at", "last_modified_at", "document", "password_hash", "deprovisioned_at")
                 .values(SQLBind(user.id), SQLBind(user.directoryId), SQLBind(user.userName), SQLBind(user.userName.lowercased()),
                         SQLBind(user.externalId), SQLBind(user.displayName), SQLBind(user.displayName?.lowercased()),
                         SQLBind(user.active), SQLBind(user.managed),
                         SQLBind(user.version), SQLBind(user.created.millisecondsSince1970),
-                        SQLBind(user.lastModified.millisecondsSince1970), try json(user), SQLBind(user.passwordHash))
+                        SQLBind(user.lastModified.millisecondsSince1970), try json(user), SQLBind(user.passwordHash),
+                        SQLBind(user.deprovisioned.millis))
                 .run()
             try await insertEmails(of: user)
         }
@@ -95,6 +96,7 @@ extension SQLStoreSession {
                 .set("last_modified_at", to: user.lastModified.millisecondsSince1970)
                 .set(SQLColumn("document"), to: try json(user))
                 .set("password_hash", to: user.passwordHash)
+                .set("deprovisioned_at", to: user.deprovisioned.millis)
                 .where("id", .equal, user.id)
                 .run()
             try await db.delete(from: "user_emails").where("user_id", .equal, user.id).run()

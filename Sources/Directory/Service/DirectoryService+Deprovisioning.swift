@@ -1,0 +1,172 @@
+import Foundation
+
+extension DirectoryService {
+    /// The longest purge period an admin can choose.
+    public static let maximumPurgeDays = 3650
+
+    /// SCIM DELETE of a user: the provisioning record goes, the account stays. The account is deactivated (its
+    /// sessions end and its access is gone at once), it leaves the directory's groups (what the IdP stated), and it
+    /// is kept — for good, or until the directory's purge period ends.
+    public func deprovisionUser(directoryId: String, id: String, acceptedVersions: Set<Int>? = nil, key: ApiKey) async throws {
+        try await store.write { tx in
+            let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+            guard var user = try await tx.user(id: id), user.directoryId == directoryId, user.deprovisioned == nil else {
+                throw DirectoryError(.notFound, "No user with id \(id).")
+            }
+            if let acceptedVersions, !acceptedVersions.contains(user.version) {
+                throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
+            }
+            let caller = Caller.provisioning(key)
+            let now = environment.now()
+            for var group in try await tx.groups(memberId: id) where group.directoryId == directoryId {
+                guard try await tx.deleteMembership(groupId: group.id, memberId: id) else { continue }
+                group.version += 1
+                group.lastModified = now
+                try await tx.update(group)
+                try await record(
+                    tx, organizationId: directory.organizationId, caller: caller, action: "group.member_removed", targetType: "group",
+                    targetId: group.id, payload: ["memberId": .string(id), "memberKind": .string("user")]
+                )
+            }
+            user.active = false
+            user.deprovisioned = now
+            user.version += 1
+            user.lastModified = now
+            try await tx.update(user)
+            let ended = try await tx.revokeSessions(userId: id, at: now)
+            try await record(
+                tx, organizationId: directory.organizationId, caller: caller, action: "user.deleted", targetType: "user", targetId: id,
+                detail: directory.purgeDeprovisionedAfterDays.map { "kept, deactivated; purged after \($0) days" } ?? "kept, deactivated",
+                payload: [
+                    "directoryId": .string(directoryId), "userName": .string(user.userName), "kept": .bool(true),
+                    "purgeAfterDays": directory.purgeDeprovisionedAfterDays.map { .integer(Int64($0)) } ?? .null,
+                    "sessionsEnded": .integer(Int64(ended)),
+                ]
+            )
+        }
+    }
+
+    /// When the IdP provisions a userName whose account it deleted earlier, that account comes back (same id, its
+    /// direct grants), with the attributes the IdP sends now; nil when there is no such account.
+    func reprovision(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User? {
+        guard var user = try await tx.user(directoryId: directory.id, userName: draft.userName), user.deprovisioned != nil else { return nil }
+        try apply(draft, to: &user)
+        user.deprovisioned = nil
+        user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
+        user.version += 1
+        user.lastModified = environment.now()
+        try await tx.update(user)
+        try await record(
+            tx, organizationId: directory.organizationId, caller: caller, action: user.active ? "user.reactivated" : "user.updated",
+            targetType: "user", targetId: user.id,
+            payload: ["directoryId": .string(directory.id), "userName": .string(user.userName), "reprovisioned": .bool(true)]
+        )
+        return user
+    }
+
+    /// Sets how long accounts the IdP deleted are kept: nil keeps them (deactivated) for good.
+    public func setPurgePolicy(directoryId: String, purgeAfterDays: Int?, caller: Caller) async throws -> Directory {
+        if let days = purgeAfterDays, !(1...Self.maximumPurgeDays).contains(days) {
+            throw DirectoryError(.invalidInput, "Purge after 1 to \(Self.maximumPurgeDays) days, or keep (null).")
+        }
+        return try await store.write { tx in
+            var directory = try await requireDirectory(tx, directoryId)
+            try caller.require(.manageDirectories, in: try await requireOrganization(tx, directory.organizationId))
+            guard directory.kind != .local else { throw DirectoryError(.unsupported, "The local directory is not provisioned.") }
+            directory.purgeDeprovisionedAfterDays = purgeAfterDays
+            try await tx.update(directory)
+            try await record(
+                tx, organizationId: directory.organizationId, caller: caller, action: "directory.deprovisioning_updated",
+                targetType: "directory", targetId: directoryId,
+                payload: ["purgeAfterDays": purgeAfterDays.map { .integer(Int64($0)) } ?? .null]
+            )
+            return directory
+        }
+    }
+
+    /// Deletes deprovisioned accounts whose directory's purge period has passed (the maintenance service runs it);
+    /// returns how many.
+    public func purgeDeprovisioned() async throws -> Int {
+        var purged = 0
+        let directories = try await store.read { try await $0.directoriesPurgingDeprovisioned() }
+        for directory in directories {
+            guard let days = directory.purgeDeprovisionedAfterDays else { continue }
+            let cutoff = environment.now().addingTimeInterval(-Double(days) * 86400)
+            while true {
+                let batch = try await store.write { tx in
+                    let users = try await tx.deprovisionedUsers(directoryId: directory.id, before: cutoff, limit: 200)
+                    for user in users {
+                        try await tx.deleteUser(id: user.id)
+                        try await record(
+                            tx, organizationId: directory.organizationId, caller: .system, action: "user.purged", targetType: "user",
+                            targetId: user.id, payload: ["directoryId": .string(directory.id), "userName": .string(user.userName)]
+                        )
+                    }
+                    return users.count
+                }
+                purged += batch
+                if batch < 200 { break }
+            }
+        }
+        return purged
+    }
+
+    /// Disconnects an identity provider directory of members: its accounts move to the organization's local
+    /// directory (same ids, so memberships, grants and sessions stay), its synced groups become local groups with
+    /// their grants (renamed when a local group has the name), and the connection, keys and SAML settings go.
+    /// Refused, changing nothing, when an account's userName is already taken in the local directory.
+    public func removeDirectory(id: String, caller: Caller) async throws {
+        try await store.write { tx in
+            let directory = try await requireDirectory(tx, id)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            switch directory.kind {
+            case .local: throw DirectoryError(.unsupported, "The local directory cannot be removed.")
+            case .portalCustomers:
+                throw DirectoryError(.unsupported, "A portal customers' directory keeps its customers apart from members; delete its customers first.")
+            case .identityProvider: break
+            }
+            guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local }) else {
+                throw DirectoryError(.notFound, "The organization has no local directory.")
+            }
+            var users: [User] = []
+            while true {
+                let page = try await tx.users(directoryId: id, page: PageRequest(offset: users.count, limit: 1000))
+                users += page.items
+                if page.items.count < 1000 { break }
+            }
+            var clashes: [String] = []
+            for user in users where try await tx.user(directoryId: local.id, userName: user.userName) != nil {
+                clashes.append(user.userName)
+            }
+            guard clashes.isEmpty else {
+                throw DirectoryError(
+                    .alreadyExists,
+                    "\(clashes.count) accounts have the userName of a local account (\(clashes.prefix(5).joined(separator: ", "))); rename or remove those first."
+                )
+            }
+            for user in users { try await tx.move(user, toDirectory: local.id) }
+            var groups: [Group] = []
+            while true {
+                let page = try await tx.groups(directoryId: id, page: PageRequest(offset: groups.count, limit: 1000))
+                groups += page.items
+                if page.items.count < 1000 { break }
+            }
+            for group in groups {
+                var name = group.displayName
+                var suffix = 1
+                while try await tx.group(directoryId: local.id, displayName: name) != nil {
+                    name = suffix == 1 ? "\(group.displayName) (\(directory.name))" : "\(group.displayName) (\(directory.name) \(suffix))"
+                    suffix += 1
+                }
+                try await tx.move(group, toDirectory: local.id, displayName: name)
+            }
+            try await tx.deleteDirectory(id: id)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "directory.disconnected", targetType: "directory", targetId: id,
+                payload: ["name": .string(directory.name), "accountsKept": .integer(Int64(users.count)),
+                          "groupsConverted": .integer(Int64(groups.count)), "into": .string(local.id)]
+            )
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import AsyncHTTPClient
+import Directory
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Delivers each organization's events to its webhook endpoints, in order, at least once (exactly once while
+/// receivers answer in time): events are published in commit order, an endpoint is leased to one node at a time,
+/// and its cursor moves only after a 2xx (or after the last retry, into the dead letters).
+///
+/// Every delivery is a POST of the event as JSON with `Roster-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of
+/// "<t>.<body>" with the endpoint's secret>`, `Roster-Event-Id`, `Roster-Event-Type` and `Roster-Delivery-Attempt`.
+struct WebhookDispatcher: Service {
+    let service: DirectoryService
+    let backoff: Double
+    let maxAttempts: Int
+    let pollInterval: Double
+    let logger: Logger
+    /// Longest a receiver may take to answer.
+    static let timeout: TimeAmount = .seconds(10)
+    /// How long a claim on an endpoint lasts; renewed with every finished event.
+    static let lease: TimeInterval = 60
+    static let latency = Timer(label: "roster_webhook_first_attempt_delay_seconds")
+
+    struct Envelope: Encodable {
+        let id: String
+        let type: String
+        let organizationId: String
+        let subjectType: String
+        let subjectId: String
+        let payload: [String: JSONValue]
+        let created: Date
+        let sequence: Int64
+    }
+
+    func run() async throws {
+        let owner = UUID().uuidString
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
+            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: Self.timeout)
+        ))
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            var claimed: [WebhookEndpoint] = []
+            do {
+                try await service.publishEvents()
+                claimed = try await service.claimWebhooks(owner: owner, lease: Self.lease, limit: 16)
+            } catch {
+                logger.warning("webhook dispatch could not read its work", metadata: ["error": "\(error)"])
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for endpoint in claimed {
+                    group.addTask { await deliver(endpoint, owner: owner, client: client) }
+                }
+            }
+            if claimed.isEmpty {
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(pollInterval * 1000))) }
+                } catch {
+                    break
+                }
+            }
+        }
+        try? await client.shutdown()
+    }
+
+    /// Delivers an endpoint's pending events in order until it is caught up, a delivery fails (retry later), or the
+    /// lease is lost.
+    private func deliver(_ claimed: WebhookEndpoint, owner: String, client: HTTPClient) async {
+        var endpoint = claimed
+        do {
+            for _ in 0..<20 {
+                let events = try await service.pendingEvents(for: endpoint, limit: 50)
+                guard !events.isEmpty else { break }
+                for event in events {
+                    guard !Task.isShuttingDownGracefully, let published = event.sequence else {
+                        try await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
+                        return
+                    }
+                    let attempt = endpoint.attempts + 1
+                    if attempt == 1 {
+                        Self.latency.recordNanoseconds(Int64(max(0, service.environment.now().timeIntervalSince(event.created)) * 1e9))
+                    }
+                    let outcome = await post(event, published: published, attempt: attempt, to: endpoint, client: client)
+                    let finished: WebhookDelivery.Status?
+                    switch outcome {
+                    case .delivered: finished = .delivered
+                    case .failed where attempt >= maxAttempts: finished = .dead
+                    case .failed: finished = nil
+                    }
+                    guard let finished else {
+                        let delay = min(backoff * pow(2, Double(attempt - 1)), 3600)
+                        try await service.deferWebhook(
+                            endpointId: endpoint.id, owner: owner, attempts: attempt,
+                            retryAt: service.environment.now().addingTimeInterval(delay), error: outcome.detail
+                        )
+                        logger.info("webhook delivery failed; will retry", metadata: [
+                            "webhook": "\(endpoint.id)", "event": "\(event.id)", "attempt": "\(attempt)", "error": "\(outcome.detail)",
+                        ])
+                        return
+                    }
+                    if finished == .dead {
+                        logger.warning("webhook delivery dead-lettered", metadata: ["webhook": "\(endpoint.id)", "event": "\(event.id)"])
+                    }
+                    let delivery = WebhookDelivery(
+                        id: service.environment.newID(), endpointId: endpoint.id, eventId: event.id, published: published,
+                        status: finished, attempts: attempt, lastStatus: outcome.status,
+                        lastError: finished == .dead ? outcome.detail : nil, completed: service.environment.now()
+                    )
+                    guard try await service.finishWebhookEvent(delivery, owner: owner, lease: Self.lease) else {
+                        logger.notice("webhook lease lost; another node continues", metadata: ["webhook": "\(endpoint.id)"])
+                        return
+                    }
+                    endpoint.cursor = published
+                    endpoint.attempts = 0
+                }
+            }
+            try await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
+        } catch {
+            logger.warning("webhook dispatch failed", metadata: ["webhook": "\(endpoint.id)", "error": "\(error)"])
+            try? await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
+        }
+    }
+
+    enum Outcome {
+        case delivered(Int)
+        case failed(Int?, String)
+
+        var status: Int? {
+            switch self {
+            case .delivered(let status): status
+            case .failed(let status, _): status
+            }
+        }
+
+        var detail: String {
+            switch self {
+            case .delivered(let status): "HTTP \(status)"
+            case .failed(_, let detail): detail
+            }
+        }
+    }
+
+    private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
+        do {
+            let body = try Array(APIJSON.encoder.encode(Envelope(
+                id: event.id, type: event.type, organizationId: event.organizationId, subjectType: event.subjectType,
+                subjectId: event.subjectId, payload: event.payload, created: event.created, sequence: published
+            )))
+            let timestamp = Int(service.environment.now().timeIntervalSince1970)
+            var request = HTTPClientRequest(url: endpoint.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "Roster-Webhooks/1")
+            request.headers.add(name: "Roster-Event-Id", value: event.id)
+            request.headers.add(name: "Roster-Event-Type", value: event.type)
+            request.headers.add(name: "Roster-Delivery-Attempt", value: String(attempt))
+            request.headers.add(name: "Roster-Signature", value: DirectoryService.webhookSignature(secret: endpoint.secret, timestamp: timestamp, body: body))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: Self.timeout)
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            let status = Int(response.status.code)
+            return (200..<300).contains(status) ? .delivered(status) : .failed(status, "HTTP \(status)")
+        } catch {
+            return .failed(nil, String(describing: error).prefix(300).description)
+        }
+    }
+}
