@@ -113,6 +113,9 @@ let package = Package(
             dependencies: [
                 "Storage", "Directory", "SAML", "CXMLSec",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/RosterTestSupport",

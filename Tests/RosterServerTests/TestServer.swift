@@ -16,7 +16,10 @@ enum TestServer {
         _ body: @Sendable (APIClient, DirectoryService) async throws -> Void
     ) async throws {
         try await TestDatabase.with(kind) { database in
-            let configuration = RosterConfiguration(host: "127.0.0.1", port: 0, baseURL: "https://roster.test")
+            var configuration = RosterConfiguration(host: "127.0.0.1", port: 0, baseURL: "https://roster.test")
+            // Webhook retries fast enough for a test: 0.3 s, then 0.6 s; dead after the third attempt.
+            configuration.webhookBackoff = 0.3
+            configuration.webhookMaxAttempts = 3
             let service = DirectoryService(store: database.store, environment: environment, configuration: .init(baseURL: configuration.baseURL))
             let app = RosterApplication.build(
                 configuration: configuration, database: database, runsDatabase: false, environment: environment, logger: TestDatabase.logger
