@@ -188,6 +188,34 @@ struct SyncTests {
         }
     }
 
+    @Test("a provisioned user whose email matches a local account is linked to it, not duplicated", arguments: TestDatabaseKind.available)
+    func linking(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let service = scim.service
+            let site = try await service.addSite(organizationId: scim.organization.id, name: "acme", caller: .operatorCLI)
+            let jira = try await service.addProduct(siteId: site.id, product: .jiraSoftware, caller: .operatorCLI)
+            let local = try #require(try await service.directories(organizationId: scim.organization.id, caller: .operatorCLI).first { $0.kind == .local })
+            let existing = try await service.createUser(
+                directoryId: local.id, draft: UserDraft(userName: "hana", emails: [User.Email(value: "hana@acme.com", primary: true)]), caller: .operatorCLI)
+            _ = try await service.grantAccess(principal: .user(existing.id), productId: jira.id, role: .admin, caller: .operatorCLI)
+
+            let provisioned = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"hana@acme.com","emails":[{"value":"HANA@acme.com","primary":true}],"name":{"givenName":"Hana"}}"#)
+            #expect(provisioned.status == .created, "\(provisioned.text)")
+            #expect(provisioned.json["id"] as? String == existing.id, "the same account, not a second one")
+            let linked = try await service.user(id: existing.id, caller: .operatorCLI)
+            #expect(linked.directoryId == scim.directoryId && linked.userName == "hana@acme.com" && linked.name.givenName == "Hana")
+            #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: existing.id, reader: .admin(.operatorCLI)) == .admin)
+            #expect(try await service.store.read { try await $0.users(organizationId: scim.organization.id, email: "hana@acme.com") }.count == 1)
+            // Two local accounts with the email: ambiguous, so a new account is made rather than a guess.
+            for name in ["kai", "kai2"] {
+                _ = try await service.createUser(directoryId: local.id, draft: UserDraft(userName: name, emails: [User.Email(value: "kai@acme.com")]), caller: .operatorCLI)
+            }
+            let ambiguous = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"kai@acme.com","emails":[{"value":"kai@acme.com"}]}"#)
+            #expect(ambiguous.status == .created)
+            #expect(try await service.store.read { try await $0.users(organizationId: scim.organization.id, email: "kai@acme.com") }.count == 3)
+        }
+    }
+
     @Test("removing an IdP directory keeps its accounts and turns its synced groups into local groups with their grants", arguments: TestDatabaseKind.available)
     func directoryRemoval(kind: TestDatabaseKind) async throws {
         try await SCIMFixture.with(kind) { scim in

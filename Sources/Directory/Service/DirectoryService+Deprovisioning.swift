@@ -169,4 +169,32 @@ extension DirectoryService {
             )
         }
     }
+
+    /// A provisioned user whose email is that of exactly one account of the organization's local directory is that
+    /// account: it moves into the IdP directory (same id, so its groups, access and sessions stay) and takes the
+    /// IdP's attributes, instead of a second account being made. Nil when there is no such single account.
+    func link(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User? {
+        guard directory.kind == .identityProvider else { return nil }
+        let email = draft.emails.first(where: \.primary)?.value ?? draft.emails.first?.value ?? (draft.userName.contains("@") ? draft.userName : nil)
+        guard let email,
+              let local = try await tx.directories(organizationId: directory.organizationId).first(where: { $0.kind == .local })
+        else { return nil }
+        let matches = try await tx.users(organizationId: directory.organizationId, email: email).filter { $0.directoryId == local.id }
+        guard matches.count == 1, let existing = matches.first else { return nil }
+        if try await tx.user(directoryId: directory.id, userName: draft.userName) != nil { return nil }
+        try await tx.move(existing, toDirectory: directory.id)
+        var user = existing
+        user.directoryId = directory.id
+        try apply(draft, to: &user)
+        user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
+        user.version += 1
+        user.lastModified = environment.now()
+        try await tx.update(user)
+        try await record(
+            tx, organizationId: directory.organizationId, caller: caller, action: "user.linked", targetType: "user", targetId: user.id,
+            detail: "provisioned by \(directory.name); matched the local account by email",
+            payload: ["directoryId": .string(directory.id), "fromDirectoryId": .string(local.id), "email": .string(email)]
+        )
+        return user
+    }
 }

@@ -51,6 +51,7 @@ extension DirectoryService {
         return try await store.write { tx in
             let directory = try await requireProvisioningDirectory(tx, key, directoryId)
             if let returning = try await reprovision(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return returning }
+            if let linked = try await link(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return linked }
             return try await insertUser(tx, draft: draft, directory: directory, caller: .provisioning(key))
         }
     }
