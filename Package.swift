@@ -122,7 +122,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Runs the built `roster` executable: the CLI contract and `roster serve` over real HTTP.
-        .testTarget(name: "rosterTests", dependencies: ["RosterTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "rosterTests",
+            dependencies: ["RosterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "SAMLTests", dependencies: ["SAML", "CXMLSec", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: swiftSettings),

@@ -40,7 +40,15 @@ public final class WebhookReceiver: Sendable {
         let recorded = LockedValue<[Delivery]>([])
         let router = Router()
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = formatter.date(from: text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+            }
+            return date
+        }
         struct Body: Decodable { let sequence: Int64; let created: Date }
         router.post("hook") { request, _ -> Response in
             let bytes = Array(buffer: try await request.body.collect(upTo: 1 << 20))

@@ -106,10 +106,10 @@ extension DirectoryService {
         }
     }
 
-    /// Records a delivered or dead-lettered event; false when this node lost the lease meanwhile.
-    public func finishWebhookEvent(_ delivery: WebhookDelivery, owner: String, lease: TimeInterval) async throws -> Bool {
+    /// Records delivered or dead-lettered events, in order; false when this node lost the lease meanwhile.
+    public func finishWebhookEvents(_ deliveries: [WebhookDelivery], owner: String, lease: TimeInterval) async throws -> Bool {
         let until = environment.now().addingTimeInterval(lease)
-        return try await store.write { tx in try await tx.finishWebhookEvent(delivery, owner: owner, leaseUntil: until) }
+        return try await store.write { tx in try await tx.finishWebhookEvents(deliveries, owner: owner, leaseUntil: until) }
     }
 
     public func deferWebhook(endpointId: String, owner: String, attempts: Int, retryAt: Date, error: String) async throws {

@@ -258,8 +258,9 @@ public protocol DirectoryWriting: DirectoryReading {
     func deleteWebhookEndpoint(id: String) async throws
     /// Leases up to `limit` endpoints that are due and have events after their cursor; returns them.
     func claimWebhookEndpoints(owner: String, now: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint]
-    /// Records a finished event (delivered or dead) and moves the cursor past it, if this owner still holds the lease.
-    func finishWebhookEvent(_ delivery: WebhookDelivery, owner: String, leaseUntil: Date) async throws -> Bool
+    /// Records finished events (delivered or dead, in order) and moves the cursor past the last, if this owner still
+    /// holds the lease.
+    func finishWebhookEvents(_ deliveries: [WebhookDelivery], owner: String, leaseUntil: Date) async throws -> Bool
     /// Records a failed attempt and releases the lease until `nextAttempt`.
     func deferWebhook(endpointId: String, owner: String, attempts: Int, nextAttempt: Date, error: String) async throws
     /// Gives the lease back (nothing more to deliver now).

@@ -25,6 +25,19 @@ struct WebhookDispatcher: Service {
     static let lease: TimeInterval = 60
     static let latency = Timer(label: "roster_webhook_first_attempt_delay_seconds")
 
+    /// Like the API's JSON, with milliseconds in `created` (consumers measure how fresh an event is).
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            var container = encoder.singleValueContainer()
+            try container.encode(formatter.string(from: date))
+        }
+        return encoder
+    }()
+
     struct Envelope: Encodable {
         let id: String
         let type: String
@@ -66,15 +79,27 @@ struct WebhookDispatcher: Service {
     }
 
     /// Delivers an endpoint's pending events in order until it is caught up, a delivery fails (retry later), or the
-    /// lease is lost.
+    /// lease is lost. Finished events are recorded a batch at a time (one transaction per batch): a node that dies
+    /// mid-batch leaves those events to be delivered again, never skipped.
     private func deliver(_ claimed: WebhookEndpoint, owner: String, client: HTTPClient) async {
         var endpoint = claimed
         do {
             for _ in 0..<20 {
                 let events = try await service.pendingEvents(for: endpoint, limit: 50)
                 guard !events.isEmpty else { break }
+                var finished: [WebhookDelivery] = []
+                func record() async throws -> Bool {
+                    guard !finished.isEmpty else { return true }
+                    defer { finished.removeAll() }
+                    guard try await service.finishWebhookEvents(finished, owner: owner, lease: Self.lease) else {
+                        logger.notice("webhook lease lost; another node continues", metadata: ["webhook": "\(endpoint.id)"])
+                        return false
+                    }
+                    return true
+                }
                 for event in events {
                     guard !Task.isShuttingDownGracefully, let published = event.sequence else {
+                        _ = try await record()
                         try await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
                         return
                     }
@@ -83,13 +108,12 @@ struct WebhookDispatcher: Service {
                         Self.latency.recordNanoseconds(Int64(max(0, service.environment.now().timeIntervalSince(event.created)) * 1e9))
                     }
                     let outcome = await post(event, published: published, attempt: attempt, to: endpoint, client: client)
-                    let finished: WebhookDelivery.Status?
+                    let status: WebhookDelivery.Status
                     switch outcome {
-                    case .delivered: finished = .delivered
-                    case .failed where attempt >= maxAttempts: finished = .dead
-                    case .failed: finished = nil
-                    }
-                    guard let finished else {
+                    case .delivered: status = .delivered
+                    case .failed where attempt >= maxAttempts: status = .dead
+                    case .failed:
+                        guard try await record() else { return }
                         let delay = min(backoff * pow(2, Double(attempt - 1)), 3600)
                         try await service.deferWebhook(
                             endpointId: endpoint.id, owner: owner, attempts: attempt,
@@ -100,21 +124,18 @@ struct WebhookDispatcher: Service {
                         ])
                         return
                     }
-                    if finished == .dead {
+                    if status == .dead {
                         logger.warning("webhook delivery dead-lettered", metadata: ["webhook": "\(endpoint.id)", "event": "\(event.id)"])
                     }
-                    let delivery = WebhookDelivery(
+                    finished.append(WebhookDelivery(
                         id: service.environment.newID(), endpointId: endpoint.id, eventId: event.id, published: published,
-                        status: finished, attempts: attempt, lastStatus: outcome.status,
-                        lastError: finished == .dead ? outcome.detail : nil, completed: service.environment.now()
-                    )
-                    guard try await service.finishWebhookEvent(delivery, owner: owner, lease: Self.lease) else {
-                        logger.notice("webhook lease lost; another node continues", metadata: ["webhook": "\(endpoint.id)"])
-                        return
-                    }
+                        status: status, attempts: attempt, lastStatus: outcome.status,
+                        lastError: status == .dead ? outcome.detail : nil, completed: service.environment.now()
+                    ))
                     endpoint.cursor = published
                     endpoint.attempts = 0
                 }
+                guard try await record() else { return }
             }
             try await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
         } catch {
@@ -144,7 +165,7 @@ struct WebhookDispatcher: Service {
 
     private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
         do {
-            let body = try Array(APIJSON.encoder.encode(Envelope(
+            let body = try Array(Self.encoder.encode(Envelope(
                 id: event.id, type: event.type, organizationId: event.organizationId, subjectType: event.subjectType,
                 subjectId: event.subjectId, payload: event.payload, created: event.created, sequence: published
             )))

@@ -95,21 +95,24 @@ extension SQLStoreSession {
             """).all().map(Self.endpoint)
     }
 
-    func finishWebhookEvent(_ delivery: WebhookDelivery, owner: String, leaseUntil: Date) async throws -> Bool {
+    func finishWebhookEvents(_ deliveries: [WebhookDelivery], owner: String, leaseUntil: Date) async throws -> Bool {
+        guard let last = deliveries.last, let first = deliveries.first else { return true }
         let moved = try await db.raw("""
-            UPDATE webhook_endpoints SET cursor = \(bind: delivery.published), attempts = 0, next_attempt_at = NULL,
-                last_error = \(bind: delivery.status == .dead ? delivery.lastError : nil), lease_until = \(bind: leaseUntil.millisecondsSince1970)
-            WHERE id = \(bind: delivery.endpointId) AND lease_owner = \(bind: owner) AND cursor < \(bind: delivery.published)
+            UPDATE webhook_endpoints SET cursor = \(bind: last.published), attempts = 0, next_attempt_at = NULL,
+                last_error = \(bind: last.status == .dead ? last.lastError : nil), lease_until = \(bind: leaseUntil.millisecondsSince1970)
+            WHERE id = \(bind: last.endpointId) AND lease_owner = \(bind: owner) AND cursor < \(bind: first.published)
             RETURNING id
             """).all()
         guard !moved.isEmpty else { return false }
         try await mapped {
-            try await db.insert(into: "webhook_deliveries")
+            let insert = db.insert(into: "webhook_deliveries")
                 .columns("id", "endpoint_id", "event_id", "published", "status", "attempts", "last_status", "last_error", "completed_at")
-                .values(SQLBind(delivery.id), SQLBind(delivery.endpointId), SQLBind(delivery.eventId), SQLBind(delivery.published),
-                        SQLBind(delivery.status.rawValue), SQLBind(Int64(delivery.attempts)), SQLBind(delivery.lastStatus.map(Int64.init)),
-                        SQLBind(delivery.lastError), SQLBind(delivery.completed.millisecondsSince1970))
-                .run()
+            for delivery in deliveries {
+                insert.values(SQLBind(delivery.id), SQLBind(delivery.endpointId), SQLBind(delivery.eventId), SQLBind(delivery.published),
+                              SQLBind(delivery.status.rawValue), SQLBind(Int64(delivery.attempts)), SQLBind(delivery.lastStatus.map(Int64.init)),
+                              SQLBind(delivery.lastError), SQLBind(delivery.completed.millisecondsSince1970))
+            }
+            try await insert.run()
         }
         return true
     }
