@@ -124,7 +124,7 @@ let package = Package(
         // Runs the built `roster` executable: the CLI contract and `roster serve` over real HTTP.
         .testTarget(
             name: "rosterTests",
-            dependencies: ["RosterTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: ["RosterTestSupport", "Directory", "Storage", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),

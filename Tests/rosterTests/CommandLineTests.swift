@@ -1,5 +1,7 @@
+import Directory
 import Foundation
 import RosterTestSupport
+import Storage
 import Testing
 
 @Suite("The roster command line", .serialized)
@@ -68,6 +70,27 @@ struct CommandLineTests {
         let noCertificate = try RosterProcess.run(["directory", "saml", "--directory", directoryId, "--idp-entity-id", "x"] + db, in: folder)
         #expect(noCertificate.status != 0)
 
+        // Access: a group's role on a product, and a product token, from the command line.
+        let jsm = try #require(product.json["id"] as? String)
+        let groupId = try await RosterDatabase.withRunning(location.location, logger: TestDatabase.logger) { database in
+            try await DirectoryService(store: database.store, configuration: .init(baseURL: "https://roster.example.com"))
+                .createGroup(directoryId: directoryId, displayName: "Agents", caller: .operatorCLI).id
+        }
+        let grant = try RosterProcess.run(["access", "grant", "--group", groupId, "--site", siteId, "--product", jsm, "--role", "admin", "--json"] + db, in: folder)
+        #expect(grant.status == 0, "\(grant.stderr)")
+        #expect(grant.json["id"] is String && grant.json["role"] as? String == "admin")
+        let twice = try RosterProcess.run(["access", "grant", "--group", groupId, "--site", siteId, "--product", jsm, "--role", "admin"] + db, in: folder)
+        #expect(twice.status == 1 && twice.stderr.contains("already"))
+        let wrongSite = try RosterProcess.run(["access", "grant", "--group", groupId, "--site", "nope", "--product", jsm] + db, in: folder)
+        #expect(wrongSite.status == 3)
+        let revoke = try RosterProcess.run(["access", "revoke", "--group", groupId, "--site", siteId, "--product", jsm, "--role", "admin", "--json"] + db, in: folder)
+        #expect(revoke.status == 0 && revoke.json["id"] as? String == grant.json["id"] as? String)
+        let again = try RosterProcess.run(["access", "revoke", "--group", groupId, "--site", siteId, "--product", jsm, "--role", "admin"] + db, in: folder)
+        #expect(again.status == 3)
+        let productToken = try RosterProcess.run(["product", "token", "--site", siteId, "--product", jsm, "--json"] + db, in: folder)
+        #expect(productToken.status == 0, "\(productToken.stderr)")
+        #expect((productToken.json["token"] as? String)?.hasPrefix("rpt_") == true && productToken.json["productId"] as? String == jsm)
+
         let migrate = try RosterProcess.run(["migrate", "--json"] + db, in: folder)
         #expect(migrate.json["applied"] as? [Int] == [])
 
@@ -90,7 +113,8 @@ struct CommandLineTests {
         let folder = try Self.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for command in [[], ["serve"], ["migrate"], ["org", "create"], ["site", "add"], ["product", "add"], ["admin", "create"],
-                        ["directory", "create"], ["directory", "key", "rotate"], ["directory", "saml"], ["admin", "token"]] {
+                        ["directory", "create"], ["directory", "key", "rotate"], ["directory", "saml"], ["admin", "token"],
+                        ["access", "grant"], ["access", "revoke"], ["product", "token"]] {
             let output = try RosterProcess.run(command + ["--help"], in: folder)
             #expect(output.status == 0)
             #expect(output.stdout.contains("USAGE"), "\(command)")
