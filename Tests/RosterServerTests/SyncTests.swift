@@ -200,6 +200,14 @@ struct SyncTests {
             let existing = try await service.createUser(
                 directoryId: local.id, draft: UserDraft(userName: "hana", emails: [User.Email(value: "hana@acme.com", primary: true)]), caller: .operatorCLI)
             _ = try await service.grantAccess(principal: .user(existing.id), productId: jira.id, role: .admin, caller: .operatorCLI)
+            // Without a verified domain, no link: an IdP cannot take over a local account by naming its email.
+            let unverified = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"other@acme.com","emails":[{"value":"hana@acme.com"}]}"#)
+            #expect(unverified.status == .created && unverified.json["id"] as? String != existing.id)
+            #expect(try await scim.send(.delete, "/Users/\(try #require(unverified.json["id"] as? String))").status == .noContent)
+            var domain = try await service.claimDomain(organizationId: scim.organization.id, name: "acme.com", caller: .operatorCLI)
+            domain.verifiedAt = Date()
+            let verified = domain
+            try await service.store.write { tx in try await tx.update(verified) }
 
             let provisioned = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"hana@acme.com","emails":[{"value":"HANA@acme.com","primary":true}],"name":{"givenName":"Hana"}}"#)
             #expect(provisioned.status == .created, "\(provisioned.text)")
@@ -207,7 +215,8 @@ struct SyncTests {
             let linked = try await service.user(id: existing.id, caller: .operatorCLI)
             #expect(linked.directoryId == scim.directoryId && linked.userName == "hana@acme.com" && linked.name.givenName == "Hana")
             #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: existing.id, reader: .admin(.operatorCLI)) == .admin)
-            #expect(try await service.store.read { try await $0.users(organizationId: scim.organization.id, email: "hana@acme.com") }.count == 1)
+            #expect(try await service.store.read { try await $0.users(organizationId: scim.organization.id, email: "hana@acme.com") }
+                .filter { $0.deprovisioned == nil }.count == 1)
             // Two local accounts with the email: ambiguous, so a new account is made rather than a guess.
             for name in ["kai", "kai2"] {
                 _ = try await service.createUser(directoryId: local.id, draft: UserDraft(userName: name, emails: [User.Email(value: "kai@acme.com")]), caller: .operatorCLI)
@@ -215,6 +224,147 @@ struct SyncTests {
             let ambiguous = try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"kai@acme.com","emails":[{"value":"kai@acme.com"}]}"#)
             #expect(ambiguous.status == .created)
             #expect(try await service.store.read { try await $0.users(organizationId: scim.organization.id, email: "kai@acme.com") }.count == 3)
+        }
+    }
+
+    @Test("dry runs of grant changes, and a synced group that clashes with a local one: preview, merge, keep apart", arguments: TestDatabaseKind.available)
+    func previewsAndConflicts(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let service = scim.service
+            let api = scim.api
+            let site = try await service.addSite(organizationId: scim.organization.id, name: "acme", caller: .operatorCLI)
+            let jira = try await service.addProduct(siteId: site.id, product: .jiraSoftware, caller: .operatorCLI)
+            let local = try #require(try await service.directories(organizationId: scim.organization.id, caller: .operatorCLI).first { $0.kind == .local })
+            let ada = try await service.createUser(directoryId: local.id, draft: UserDraft(userName: "ada"), caller: .operatorCLI)
+            let support = try await service.createGroup(directoryId: local.id, displayName: "Support", caller: .operatorCLI)
+            try await service.addMember(groupId: support.id, member: .user, memberId: ada.id, caller: .operatorCLI)
+            _ = try await service.grantAccess(principal: .group(support.id), productId: jira.id, role: .admin, caller: .operatorCLI)
+            #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: ada.id, reader: .admin(.operatorCLI)) == .admin)
+
+            // A dry run of granting a nested group: exactly its members gain, and nothing is written.
+            let bo = try await scim.createUser("bo@example.com")
+            let cy = try await scim.createUser("cy@example.com")
+            let inner = try await scim.createGroup("Inner", members: [bo])
+            let outer = try await scim.createGroup("Outer", members: [inner, cy])
+            let preview = try await api.send(.post, "/api/v1/access-grants/preview", token: scim.adminToken,
+                                             json: #"{"action":"grant","principal":{"kind":"group","id":"\#(outer)"},"productId":"\#(jira.id)","role":"user"}"#)
+            #expect(preview.status == .ok, "\(preview.text)")
+            let gains = try #require(preview.json["changes"] as? [[String: Any]])
+            #expect(Set(gains.compactMap { $0["userId"] as? String }) == [bo, cy])
+            #expect(gains.allSatisfy { $0["after"] as? String == "user" && $0["before"] == nil && $0["siteId"] as? String == site.id })
+            #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: bo, reader: .admin(.operatorCLI)) == nil)
+            let grantId = try #require(try await service.accessGrants(siteId: site.id, caller: .operatorCLI).first?.id)
+            let revoke = try await api.send(.post, "/api/v1/access-grants/preview", token: scim.adminToken, json: #"{"action":"revoke","grantId":"\#(grantId)"}"#)
+            let losses = try #require(revoke.json["changes"] as? [[String: Any]])
+            #expect(losses.count == 1 && losses.first?["userId"] as? String == ada.id && losses.first?["before"] as? String == "admin" && losses.first?["after"] == nil)
+
+            // The IdP syncs a group named like the local one: held as a conflict.
+            let synced = try await scim.createGroup("support", members: [bo])
+            let listed = try await api.send(.get, "/api/v1/organizations/\(scim.organization.id)/group-conflicts?status=pending", token: scim.adminToken)
+            let conflict = try #require((listed.json["items"] as? [[String: Any]])?.first)
+            #expect(conflict["syncedGroupId"] as? String == synced && conflict["localGroupId"] as? String == support.id)
+            let conflictId = try #require(conflict["id"] as? String)
+            let shown = try await api.send(.get, "/api/v1/group-conflicts/\(conflictId)", token: scim.adminToken)
+            let expected = try #require(shown.json["changes"] as? [[String: Any]])
+            #expect(Set(expected.map { "\($0["userId"]!):\($0["before"] ?? "none")->\($0["after"] ?? "none")" }) == ["\(bo):none->admin", "\(ada.id):admin->none"])
+            let merged = try await api.send(.post, "/api/v1/group-conflicts/\(conflictId)/merge", token: scim.adminToken)
+            #expect(merged.status == .ok && (merged.json["conflict"] as? [String: Any])?["status"] as? String == "merged")
+            #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: bo, reader: .admin(.operatorCLI)) == .admin)
+            #expect(try await service.productAccess(siteId: site.id, productId: jira.id, userId: ada.id, reader: .admin(.operatorCLI)) == nil)
+            #expect(try await api.send(.post, "/api/v1/group-conflicts/\(conflictId)/keep-apart", token: scim.adminToken).status == .badRequest)
+
+            // Another clash, kept apart: nothing changes.
+            let ops = try await service.createGroup(directoryId: local.id, displayName: "Ops", caller: .operatorCLI)
+            _ = try await scim.createGroup("Ops")
+            let second = try #require(try await service.groupConflicts(organizationId: scim.organization.id, status: .pending, caller: .operatorCLI).first)
+            #expect(second.localGroupId == ops.id)
+            let kept = try await api.send(.post, "/api/v1/group-conflicts/\(second.id)/keep-apart", token: scim.adminToken)
+            #expect((kept.json["conflict"] as? [String: Any])?["status"] as? String == "kept_apart")
+            #expect(try await service.group(id: ops.id, caller: .operatorCLI).displayName == "Ops")
+        }
+    }
+
+    @Test("expiring API keys and SAML certificates raise events at 30, 7 and 1 days, once each", arguments: TestDatabaseKind.available)
+    func expiryNotices(kind: TestDatabaseKind) async throws {
+        let clock = TestClock(Date())
+        try await SCIMFixture.with(kind, environment: clock.environment) { scim in
+            let service = scim.service
+            // A key that expires in three days.
+            let key = ApiKey(id: "expiring-key", directoryId: scim.directoryId, prefix: "abcdef012345", hash: "x", created: clock.now,
+                             expires: clock.now.addingTimeInterval(3 * 86400))
+            try await service.store.write { tx in try await tx.insert(key) }
+            let idp = try TestIdentity.make()
+            _ = try await service.configureSAML(
+                directoryId: scim.directoryId, identityProviderEntityID: "https://idp.example", singleSignOnURL: "https://idp.example/sso",
+                certificates: [idp.certificatePEM], allowSHA1: false, allowIdPInitiated: false, caller: .operatorCLI)
+            func notices() async throws -> [(String, Int)] {
+                try await service.store.read { try await $0.events(organizationId: scim.organization.id, afterSequence: nil, limit: 1000) }
+                    .filter { $0.type.hasSuffix(".expiring") }
+                    .map { ($0.type, Int({ if case .integer(let days) = $0.payload["daysAhead"] { return days }; return -1 }($0))) }
+            }
+            clock.advance(by: 120)
+            #expect(try await service.noticeExpiries() == 2)
+            #expect(try await service.noticeExpiries() == 0, "once per threshold")
+            var seen = try await notices()
+            #expect(seen.contains { $0 == ("api_key.expiring", 7) } && seen.contains { $0 == ("saml_certificate.expiring", 30) })
+            clock.advance(by: 2.5 * 86400)
+            #expect(try await service.noticeExpiries() == 1)
+            seen = try await notices()
+            #expect(seen.contains { $0 == ("api_key.expiring", 1) })
+        }
+    }
+
+    @Test("review findings: externalId is identity, deleted accounts stay deleted for admins, site scoping, private webhook targets, revocation events", arguments: TestDatabaseKind.available)
+    func reviewFindings(kind: TestDatabaseKind) async throws {
+        try await SCIMFixture.with(kind) { scim in
+            let service = scim.service
+            func post(_ body: String) async throws -> SCIMResponse {
+                try await scim.send(.post, "/Users", json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],\#(body)}"#)
+            }
+            // The same externalId comes back under a new userName: the same account.
+            let first = try await post(#""userName":"ext@example.com","externalId":"okta-123""#)
+            let id = try #require(first.json["id"] as? String)
+            #expect(try await post(#""userName":"twin@example.com","externalId":"okta-123""#).status == .conflict)
+            #expect(try await scim.send(.delete, "/Users/\(id)").status == .noContent)
+            let back = try await post(#""userName":"renamed@example.com","externalId":"okta-123""#)
+            #expect(back.status == .created && back.json["id"] as? String == id && back.json["userName"] as? String == "renamed@example.com")
+            // A different person (another externalId) given a deleted account's userName gets an account of their own.
+            #expect(try await scim.send(.delete, "/Users/\(id)").status == .noContent)
+            let stranger = try await post(#""userName":"renamed@example.com","externalId":"okta-999""#)
+            #expect(stranger.status == .created && stranger.json["id"] as? String != id)
+            let kept = try await service.user(id: id, caller: .operatorCLI)
+            #expect(kept.deprovisioned != nil && kept.userName.hasPrefix("renamed@example.com#deprovisioned-"))
+            // An admin cannot bring a deleted account back behind the IdP's back; SCIM cannot name it as a member.
+            let reactivate = try await scim.api.send(.patch, "/api/v1/users/\(id)", token: scim.adminToken, json: #"{"active":true}"#)
+            #expect(reactivate.status == .badRequest, "\(reactivate.text)")
+            let group = try await scim.createGroup("Crew")
+            let addGhost = try await scim.patch("/Groups/\(group)", #"[{"op":"add","path":"members","value":[{"value":"\#(id)"}]}]"#)
+            #expect(addGhost.status.code >= 400 && addGhost.status.code < 500)
+
+            // A site admin reads only their own site's access.
+            let siteA = try await service.addSite(organizationId: scim.organization.id, name: "a", caller: .operatorCLI)
+            let siteB = try await service.addSite(organizationId: scim.organization.id, name: "b", caller: .operatorCLI)
+            let jira = try await service.addProduct(siteId: siteA.id, product: .jiraSoftware, caller: .operatorCLI)
+            let siteAdmin = try await service.createAdmin(organizationId: scim.organization.id, email: "b-admin@example.com",
+                                                          roles: [AdminRole(kind: .siteAdmin, siteId: siteB.id)], caller: .operatorCLI)
+            #expect(try await scim.api.send(.get, "/api/v1/sites/\(siteA.id)/products/\(jira.id)/users", token: siteAdmin.value).status == .forbidden)
+            #expect(try await scim.api.send(.get, "/api/v1/orgs/\(scim.organization.id)/events", token: siteAdmin.value).status == .forbidden)
+
+            // Deleting a group with grants says so in events.
+            _ = try await service.grantAccess(site: siteA.id, product: jira.id, group: group, role: .user, caller: .operatorCLI)
+            #expect(try await scim.send(.delete, "/Groups/\(group)").status == .noContent)
+            let events = try await service.store.read { try await $0.events(organizationId: scim.organization.id, afterSequence: nil, limit: 1000) }
+            #expect(events.contains { $0.type == "access.revoked" && $0.payload["principalId"] == .string(group) })
+
+            // Without the allowance, webhook URLs must be public.
+            let strict = DirectoryService(store: service.store, configuration: .init(baseURL: "https://roster.test"))
+            for url in ["http://127.0.0.1:9/hook", "http://169.254.169.254/latest", "http://localhost/x", "http://[::1]/x", "http://10.1.2.3/",
+                        "http://192.168.0.10/", "http://[fd00::1]/", "http://[::ffff:127.0.0.1]/"] {
+                await #expect(throws: DirectoryError.self, "\(url)") {
+                    _ = try await strict.createWebhook(organizationId: scim.organization.id, url: url, description: nil, caller: .operatorCLI)
+                }
+            }
+            #expect(WebhookTarget.refusal(host: "93.184.216.34") == nil && WebhookTarget.refusal(host: "hooks.example.com") == nil)
         }
     }
 

@@ -20,7 +20,11 @@ enum TestServer {
             // Webhook retries fast enough for a test: 0.3 s, then 0.6 s; dead after the third attempt.
             configuration.webhookBackoff = 0.3
             configuration.webhookMaxAttempts = 3
-            let service = DirectoryService(store: database.store, environment: environment, configuration: .init(baseURL: configuration.baseURL))
+            configuration.webhookAllowPrivate = true
+            let service = DirectoryService(
+                store: database.store, environment: environment,
+                configuration: .init(baseURL: configuration.baseURL, allowPrivateWebhooks: true)
+            )
             let app = RosterApplication.build(
                 configuration: configuration, database: database, runsDatabase: false, environment: environment, logger: TestDatabase.logger
             )

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A real HTTP receiver for webhooks on a loopback port: it records every delivery and answers with the status
 /// the test's script chooses (by event id and attempt).
@@ -25,11 +26,13 @@ public final class WebhookReceiver: Sendable {
 
     private let state: LockedValue<[Delivery]>
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     public let url: String
 
     public var deliveries: [Delivery] { state.value }
 
-    private init(url: String, state: LockedValue<[Delivery]>, task: Task<Void, any Error>) {
+    private init(url: String, state: LockedValue<[Delivery]>, task: Task<Void, any Error>, group: ServiceGroup) {
+        self.group = group
         self.url = url
         self.state = state
         self.task = task
@@ -72,14 +75,16 @@ public final class WebhookReceiver: Sendable {
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger
         )
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
         var port = 0
         for await value in ports { port = value; break }
-        return WebhookReceiver(url: "http://127.0.0.1:\(port)/hook", state: recorded, task: task)
+        return WebhookReceiver(url: "http://127.0.0.1:\(port)/hook", state: recorded, task: task, group: group)
     }
 
+    /// Stops gracefully: open connections finish before the server goes.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 

@@ -46,7 +46,7 @@ struct TwoNodeTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let location = try await TestDatabase.makeLocation(.postgres)
-        let environment = ["ROSTER_DATABASE_URL": location.url, "ROSTER_WEBHOOK_BACKOFF_SECONDS": "0.2", "ROSTER_LOG_LEVEL": "warning"]
+        let environment = ["ROSTER_DATABASE_URL": location.url, "ROSTER_WEBHOOK_BACKOFF_SECONDS": "0.2", "ROSTER_WEBHOOK_ALLOW_PRIVATE": "1", "ROSTER_LOG_LEVEL": "warning"]
         _ = try RosterProcess.run(["migrate"], environment: environment, in: folder)
         let orgId = try #require(try RosterProcess.run(["org", "create", "--name", "Acme", "--plan", "guard", "--json"], environment: environment, in: folder).json["id"] as? String)
         let token = try #require(try RosterProcess.run(["admin", "create", "--org", orgId, "--email", "root@acme.com", "--json"], environment: environment, in: folder).json["token"] as? String)

@@ -86,3 +86,50 @@ public struct ProductToken: Sendable, Hashable, Codable, Identifiable {
         self.lastUsed = lastUsed
     }
 }
+
+/// A synced group whose name matches a local group of the organization: held until an admin merges the two or keeps
+/// them apart, after seeing who would gain or lose which product.
+public struct GroupConflict: Sendable, Hashable, Codable, Identifiable {
+    public enum Status: String, Sendable, Codable {
+        case pending, merged
+        case keptApart = "kept_apart"
+    }
+
+    public var id: String
+    public var organizationId: String
+    public var syncedGroupId: String
+    public var localGroupId: String
+    public var status: Status
+    public var created: Date
+    public var resolved: Date?
+
+    public init(id: String, organizationId: String, syncedGroupId: String, localGroupId: String, status: Status = .pending,
+                created: Date, resolved: Date? = nil) {
+        self.id = id
+        self.organizationId = organizationId
+        self.syncedGroupId = syncedGroupId
+        self.localGroupId = localGroupId
+        self.status = status
+        self.created = created
+        self.resolved = resolved
+    }
+}
+
+/// One person's access to one product before and after a change (nil: no access).
+public struct AccessChange: Sendable, Hashable, Codable {
+    public var userId: String
+    public var userName: String
+    public var siteId: String
+    public var productId: String
+    public var before: ProductRole?
+    public var after: ProductRole?
+
+    /// `gains`, `loses` or `changes` (a role change).
+    public var kind: String {
+        switch (before, after) {
+        case (nil, _): "gains"
+        case (_, nil): "loses"
+        default: "changes"
+        }
+    }
+}

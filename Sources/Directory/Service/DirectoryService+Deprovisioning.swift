@@ -46,10 +46,37 @@ extension DirectoryService {
         }
     }
 
-    /// When the IdP provisions a userName whose account it deleted earlier, that account comes back (same id, its
-    /// direct grants), with the attributes the IdP sends now; nil when there is no such account.
+    /// When the IdP provisions again a person whose account it deleted, that account comes back (same id, its direct
+    /// grants), with the attributes the IdP sends now. The person is the same when the externalId matches, or, without
+    /// externalIds on both sides, when the userName does. A deleted account that holds the userName for a *different*
+    /// externalId gives the name up (it is renamed) so the new person gets an account of their own. Nil when there
+    /// is no account to bring back. A live account that already has the externalId is a uniqueness error.
     func reprovision(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User? {
-        guard var user = try await tx.user(directoryId: directory.id, userName: draft.userName), user.deprovisioned != nil else { return nil }
+        var candidate: User?
+        if let externalId = draft.externalId, let holder = try await tx.user(directoryId: directory.id, externalId: externalId) {
+            guard holder.deprovisioned != nil else {
+                throw DirectoryError(.alreadyExists, "The externalId \(externalId.prefix(200)) already belongs to user \(holder.id).")
+            }
+            candidate = holder
+        }
+        if candidate == nil, var named = try await tx.user(directoryId: directory.id, userName: draft.userName), named.deprovisioned != nil {
+            if let old = named.externalId, let new = draft.externalId, old != new {
+                let freed = "\(named.userName)#deprovisioned-\(named.id.prefix(8))"
+                named.userName = freed
+                named.version += 1
+                try await tx.update(named)
+                try await record(
+                    tx, organizationId: directory.organizationId, caller: caller, action: "user.updated", targetType: "user", targetId: named.id,
+                    detail: "a deleted account gave up its userName to a different person", payload: ["userName": .string(freed)]
+                )
+                return nil
+            }
+            candidate = named
+        }
+        guard var user = candidate else { return nil }
+        if user.userName.lowercased() != draft.userName.lowercased(), try await tx.user(directoryId: directory.id, userName: draft.userName) != nil {
+            throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
+        }
         try apply(draft, to: &user)
         user.deprovisioned = nil
         user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
@@ -176,7 +203,11 @@ extension DirectoryService {
     func link(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User? {
         guard directory.kind == .identityProvider else { return nil }
         let email = draft.emails.first(where: \.primary)?.value ?? draft.emails.first?.value ?? (draft.userName.contains("@") ? draft.userName : nil)
-        guard let email,
+        // Only where the organization proved it owns the email's domain: otherwise any IdP of the organization could
+        // take over a local account by naming its email.
+        guard let email, let at = email.lastIndex(of: "@"),
+              let domain = try await tx.verifiedDomain(name: String(email[email.index(after: at)...])),
+              domain.organizationId == directory.organizationId,
               let local = try await tx.directories(organizationId: directory.organizationId).first(where: { $0.kind == .local })
         else { return nil }
         let matches = try await tx.users(organizationId: directory.organizationId, email: email).filter { $0.directoryId == local.id }

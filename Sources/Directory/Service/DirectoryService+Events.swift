@@ -29,8 +29,9 @@ extension DirectoryService {
 
     /// The organization's events after a cursor (a `published` position), oldest first, for consumers that poll.
     public func events(organizationId: String, after: Int64, limit: Int, caller: Caller) async throws -> [Event] {
+        // Events describe every site and directory of the organization: org admins only.
         try await store.read { reader in
-            try caller.require(.viewOrganization, in: try await requireOrganization(reader, organizationId))
+            try caller.require(.manageOrganization, in: try await requireOrganization(reader, organizationId))
         }
         try await publishEvents()
         return try await store.read { reader in try await reader.publishedEvents(organizationId: organizationId, after: after, limit: limit) }
@@ -40,8 +41,13 @@ extension DirectoryService {
 
     /// Adds a webhook endpoint; it receives the events published from now on.
     public func createWebhook(organizationId: String, url: String, description: String?, caller: Caller) async throws -> IssuedWebhook {
-        guard url.count <= 2048, let parsed = URL(string: url), parsed.scheme == "https" || parsed.scheme == "http", parsed.host != nil else {
+        guard url.count <= 2048, let parsed = URL(string: url), parsed.scheme == "https" || parsed.scheme == "http",
+              let host = parsed.host, !host.isEmpty
+        else {
             throw DirectoryError(.invalidInput, "The webhook URL must be an http(s) URL.")
+        }
+        if !configuration.allowPrivateWebhooks, let reason = WebhookTarget.refusal(host: host) {
+            throw DirectoryError(.invalidInput, "The webhook URL points at \(reason); Roster only posts to public addresses.")
         }
         let secret = "whsec_" + Data(environment.randomBytes(32)).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
@@ -154,6 +160,34 @@ extension DirectoryService {
         }
     }
 
+    /// Revokes a product API token at once.
+    public func revokeProductToken(id: String, caller: Caller) async throws {
+        try await store.write { tx in
+            guard var token = try await tx.productToken(id: id), let product = try await tx.product(id: token.productId) else {
+                throw DirectoryError(.notFound, "No product token with id \(id.prefix(100)).")
+            }
+            let site = try await requireSite(tx, product.siteId)
+            try caller.require(.manageSite(site.id), in: try await requireOrganization(tx, site.organizationId))
+            guard token.revoked == nil else { return }
+            token.revoked = environment.now()
+            try await tx.update(token)
+            try await record(
+                tx, organizationId: site.organizationId, caller: caller, action: "product_token.revoked", targetType: "product",
+                targetId: product.id, payload: ["tokenId": .string(id)]
+            )
+        }
+    }
+
+    /// A product's tokens (never their secrets).
+    public func productTokens(siteId: String, productId: String, caller: Caller) async throws -> [ProductToken] {
+        try await store.read { reader in
+            let product = try await requireProduct(reader, siteId: siteId, productId: productId)
+            let site = try await requireSite(reader, product.siteId)
+            try caller.require(.manageSite(site.id), in: try await requireOrganization(reader, site.organizationId))
+            return try await reader.productTokens(productId: productId)
+        }
+    }
+
     /// Authenticates a product API token; every failure is the same error.
     public func authenticateProductToken(bearer: String) async throws -> ProductToken {
         let failure = DirectoryError(.unauthenticated, "The product API token is missing, wrong or revoked.")
@@ -190,8 +224,9 @@ extension DirectoryService {
             // A token of another product learns nothing, not even whether this one exists.
             guard token.productId == product.id else { throw DirectoryError(.notFound, "No product \(productId.prefix(100)) on site \(siteId.prefix(100)).") }
         case .admin(let caller):
+            // Who may use a site's product is for the admins of that site's access.
             let site = try await requireSite(reader, siteId)
-            try caller.require(.viewOrganization, in: try await requireOrganization(reader, site.organizationId))
+            try caller.require(.manageAccess(site.id), in: try await requireOrganization(reader, site.organizationId))
         }
     }
 
@@ -211,5 +246,64 @@ extension DirectoryService {
             try await authorize(reader, who, siteId: siteId, productId: productId)
             return try await reader.productRole(productId: productId, userId: userId)
         }
+    }
+
+    // MARK: Expiry notices
+
+    /// Days ahead at which `api_key.expiring` and `saml_certificate.expiring` events go out.
+    public static let expiryThresholds = [30, 7, 1]
+
+    /// Writes an expiring event for each API key, IdP signing certificate and SP certificate that crossed a threshold
+    /// (30, 7, 1 days) since the last run, once per threshold; when several are crossed at once, one event names the
+    /// nearest. Returns how many events were written.
+    public func noticeExpiries() async throws -> Int {
+        let now = environment.now()
+        let horizon = now.addingTimeInterval(Double(Self.expiryThresholds.max() ?? 30) * 86400)
+        struct Expiring { let type: String; let subjectType: String; let id: String; let directoryId: String; let expires: Date; let extra: [String: JSONValue] }
+        var expiring: [Expiring] = []
+        let (keys, connections, credentials) = try await store.read { reader in
+            (try await reader.apiKeysExpiring(before: horizon), try await reader.allSAMLConnections(),
+             try await reader.serviceProviderCredentialsExpiring(before: horizon))
+        }
+        for key in keys {
+            guard let expires = key.expires, expires > now else { continue }
+            expiring.append(Expiring(type: "api_key.expiring", subjectType: "api_key", id: key.id, directoryId: key.directoryId, expires: expires,
+                                     extra: ["prefix": .string(key.prefix)]))
+        }
+        for connection in connections {
+            for pem in connection.certificates {
+                guard let expires = ServiceProviderKeys.expiry(ofCertificatePEM: pem), expires > now, expires < horizon else { continue }
+                let fingerprint = SecretToken.hash(pem)
+                expiring.append(Expiring(type: "saml_certificate.expiring", subjectType: "idp_certificate", id: "\(connection.directoryId):\(fingerprint)",
+                                         directoryId: connection.directoryId, expires: expires, extra: ["use": .string("idp-signing"), "sha256": .string(fingerprint)]))
+            }
+        }
+        for credential in credentials where credential.notAfter > now {
+            expiring.append(Expiring(type: "saml_certificate.expiring", subjectType: "sp_certificate", id: credential.directoryId,
+                                     directoryId: credential.directoryId, expires: credential.notAfter, extra: ["use": .string("sp")]))
+        }
+        var written = 0
+        for item in expiring {
+            let daysLeft = item.expires.timeIntervalSince(now) / 86400
+            let crossed = Self.expiryThresholds.filter { daysLeft <= Double($0) }
+            guard let nearest = crossed.min() else { continue }
+            written += try await store.write { tx in
+                var fresh: [Int] = []
+                for threshold in crossed where try await tx.recordExpiryNotice(subjectType: item.subjectType, subjectId: item.id, thresholdDays: threshold, at: now) {
+                    fresh.append(threshold)
+                }
+                guard fresh.contains(nearest), let directory = try await tx.directory(id: item.directoryId) else { return 0 }
+                var payload = item.extra
+                payload["directoryId"] = .string(item.directoryId)
+                payload["expires"] = .string(ISO8601DateFormatter().string(from: item.expires))
+                payload["daysAhead"] = .integer(Int64(nearest))
+                try await record(
+                    tx, organizationId: directory.organizationId, caller: .system, action: item.type, targetType: item.subjectType,
+                    targetId: item.id, detail: "expires within \(nearest) day\(nearest == 1 ? "" : "s")", payload: payload
+                )
+                return 1
+            }
+        }
+        return written
     }
 }

@@ -107,6 +107,7 @@ extension DirectoryService {
                     payload: ["directoryId": .string(directoryId), "displayName": .string(displayName)]
                 )
                 _ = try await applyMemberChanges(tx, group: &group, directory: directory, changes: [.add(members)], caller: .provisioning(key))
+                try await detectConflict(tx, synced: group, organizationId: directory.organizationId, caller: .provisioning(key))
                 return group
         }
     }
@@ -159,6 +160,7 @@ extension DirectoryService {
             if let acceptedVersions, !acceptedVersions.contains(group.version) {
                 throw DirectoryError(.versionMismatch, "The group is at version \(group.version), not one the request names.")
             }
+            try await revokeGrantsOf(tx, groupId: id, organizationId: directory.organizationId, caller: .provisioning(key))
             try await tx.deleteGroup(id: id)
             try await record(
                 tx, organizationId: directory.organizationId, caller: .provisioning(key), action: "group.deleted",

@@ -87,6 +87,9 @@ extension DirectoryService {
         }
         let wasActive = user.active
         try apply(draft, to: &user)
+        if user.deprovisioned != nil, user.active {
+            throw DirectoryError(.invalidInput, "The identity provider deleted this account; provision it again there to bring it back.")
+        }
         user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
         user.version += 1
         user.lastModified = environment.now()

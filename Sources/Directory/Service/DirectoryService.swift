@@ -13,10 +13,14 @@ public struct DirectoryService: Sendable {
         public var apiKeyLifetime: TimeInterval
         /// How long a new admin API token lives; nil for no expiry.
         public var adminTokenLifetime: TimeInterval?
+        /// Webhooks may post to loopback and private addresses (tests, a receiver on the same host); off by default.
+        public var allowPrivateWebhooks: Bool
 
         public init(
-            baseURL: String, apiKeyLifetime: TimeInterval = 365 * 86_400, adminTokenLifetime: TimeInterval? = 365 * 86_400
+            baseURL: String, apiKeyLifetime: TimeInterval = 365 * 86_400, adminTokenLifetime: TimeInterval? = 365 * 86_400,
+            allowPrivateWebhooks: Bool = false
         ) {
+            self.allowPrivateWebhooks = allowPrivateWebhooks
             var trimmed = baseURL
             while trimmed.hasSuffix("/") { trimmed.removeLast() }
             self.baseURL = trimmed

@@ -156,8 +156,24 @@ public protocol DirectoryReading: Sendable {
     func webhookDeliveries(endpointId: String, status: WebhookDelivery.Status?, page: PageRequest) async throws -> Page<WebhookDelivery>
 
     func productToken(prefix: String) async throws -> ProductToken?
+    func productToken(id: String) async throws -> ProductToken?
+    func productTokens(productId: String) async throws -> [ProductToken]
+    /// The directory's user with this externalId, if any.
+    func user(directoryId: String, externalId: String) async throws -> User?
     /// Accounts of a directory the IdP deleted before `date`.
     func deprovisionedUsers(directoryId: String, before date: Date, limit: Int) async throws -> [User]
+    /// Every grant that reaches a user: direct, and through its groups (nested included).
+    func grantsReaching(userId: String) async throws -> [AccessGrant]
+    /// Users a group reaches: its user members and those of its nested groups.
+    func reachedUserIds(groupId: String) async throws -> [String]
+    func groupConflict(id: String) async throws -> GroupConflict?
+    func groupConflicts(organizationId: String, status: GroupConflict.Status?) async throws -> [GroupConflict]
+    /// Unrevoked API keys that expire before `date`.
+    func apiKeysExpiring(before date: Date) async throws -> [ApiKey]
+    /// Every SAML connection (for certificate expiry notices).
+    func allSAMLConnections() async throws -> [SAMLConnection]
+    /// SP key pairs whose certificate ends before `date`.
+    func serviceProviderCredentialsExpiring(before date: Date) async throws -> [ServiceProviderCredential]
     /// Directories with a purge period for deprovisioned accounts.
     func directoriesPurgingDeprovisioned() async throws -> [Directory]
     /// Active users with access to a product (nested groups included) and their best role, by id after `after`.
@@ -269,6 +285,10 @@ public protocol DirectoryWriting: DirectoryReading {
     func pruneWebhookDeliveries(before date: Date) async throws -> Int
 
     func insert(_ token: ProductToken) async throws
+    func insert(_ conflict: GroupConflict) async throws
+    func update(_ conflict: GroupConflict) async throws
+    /// Records that an expiry notice was sent; false when it already was.
+    func recordExpiryNotice(subjectType: String, subjectId: String, thresholdDays: Int, at date: Date) async throws -> Bool
     /// Moves a user (with its emails) to another directory of the same organization.
     func move(_ user: User, toDirectory directoryId: String) async throws
     /// Moves a group to another directory, as a local (not synced) group with the given name.

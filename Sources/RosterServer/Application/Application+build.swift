@@ -18,7 +18,7 @@ public enum RosterApplication {
     ) -> some ApplicationProtocol {
         let service = DirectoryService(
             store: database.store, environment: environment,
-            configuration: .init(baseURL: configuration.baseURL)
+            configuration: .init(baseURL: configuration.baseURL, allowPrivateWebhooks: configuration.webhookAllowPrivate)
         )
         let log = ProvisioningLogWriter(service: service, logger: logger)
         let router = buildRouter(service: service, log: log, registry: registry)
@@ -37,6 +37,7 @@ public enum RosterApplication {
                 ) as any Service,
                 WebhookDispatcher(
                     service: service, backoff: configuration.webhookBackoff, maxAttempts: configuration.webhookMaxAttempts,
+                    allowPrivate: configuration.webhookAllowPrivate,
                     pollInterval: configuration.webhookPollInterval, logger: logger
                 ) as any Service,
             ],
@@ -71,6 +72,7 @@ public enum RosterApplication {
         UsersController(service: service).addRoutes(to: api)
         SignInSettingsController(service: service).addRoutes(to: api)
         EventsController(service: service).addRoutes(to: api)
+        SyncController(service: service).addRoutes(to: api)
         SCIMController(service: service, log: log).addRoutes(to: router)
         return router
     }

@@ -24,6 +24,8 @@ struct MaintenanceService: Service {
             do {
                 let purged = try await service.purgeDeprovisioned()
                 if purged > 0 { logger.info("purged deprovisioned accounts", metadata: ["accounts": "\(purged)"]) }
+                let notices = try await service.noticeExpiries()
+                if notices > 0 { logger.info("expiry notices sent", metadata: ["events": "\(notices)"]) }
                 let deliveries = try await service.pruneWebhookDeliveries(olderThan: 30 * 86400)
                 if deliveries > 0 { logger.info("pruned webhook deliveries", metadata: ["deliveries": "\(deliveries)"]) }
             } catch {

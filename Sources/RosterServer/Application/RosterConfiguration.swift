@@ -17,6 +17,9 @@ public struct RosterConfiguration: Sendable {
     /// time up to an hour; after `webhookMaxAttempts` (`ROSTER_WEBHOOK_MAX_ATTEMPTS`) the event is dead-lettered.
     public var webhookBackoff: Double = 5
     public var webhookMaxAttempts: Int = 10
+    /// `ROSTER_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may post to loopback and private addresses (tests, a receiver on
+    /// the same host). Off by default, so an endpoint URL cannot reach internal services.
+    public var webhookAllowPrivate = false
     /// How often each node looks for events to deliver.
     public var webhookPollInterval: Double = 0.1
 
@@ -72,6 +75,7 @@ public struct RosterConfiguration: Sendable {
             }
             configuration.webhookBackoff = seconds
         }
+        configuration.webhookAllowPrivate = ["1", "true", "yes"].contains(environment["ROSTER_WEBHOOK_ALLOW_PRIVATE"]?.lowercased() ?? "")
         if let raw = environment["ROSTER_WEBHOOK_MAX_ATTEMPTS"] {
             guard let attempts = Int(raw), (1...50).contains(attempts) else {
                 throw ConfigurationError(message: "ROSTER_WEBHOOK_MAX_ATTEMPTS must be between 1 and 50, not \"\(raw)\".")

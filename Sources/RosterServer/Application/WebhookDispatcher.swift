@@ -17,6 +17,8 @@ struct WebhookDispatcher: Service {
     let service: DirectoryService
     let backoff: Double
     let maxAttempts: Int
+    /// Post to loopback and private addresses too (tests); otherwise each delivery checks what the host resolves to.
+    let allowPrivate: Bool
     let pollInterval: Double
     let logger: Logger
     /// Longest a receiver may take to answer.
@@ -88,9 +90,13 @@ struct WebhookDispatcher: Service {
                 let events = try await service.pendingEvents(for: endpoint, limit: 50)
                 guard !events.isEmpty else { break }
                 var finished: [WebhookDelivery] = []
+                var renewed = Date()
+                // Recording renews the lease; it happens at least every 10 s of deliveries (a POST may take 15 s more),
+                // well inside the 60 s lease, so no other node takes the endpoint over while this one is sending.
                 func record() async throws -> Bool {
                     guard !finished.isEmpty else { return true }
                     defer { finished.removeAll() }
+                    renewed = Date()
                     guard try await service.finishWebhookEvents(finished, owner: owner, lease: Self.lease) else {
                         logger.notice("webhook lease lost; another node continues", metadata: ["webhook": "\(endpoint.id)"])
                         return false
@@ -102,6 +108,9 @@ struct WebhookDispatcher: Service {
                         _ = try await record()
                         try await service.releaseWebhook(endpointId: endpoint.id, owner: owner)
                         return
+                    }
+                    if finished.count >= 20 || Date().timeIntervalSince(renewed) > 10 {
+                        guard try await record() else { return }
                     }
                     let attempt = endpoint.attempts + 1
                     if attempt == 1 {
@@ -164,6 +173,13 @@ struct WebhookDispatcher: Service {
     }
 
     private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
+        if !allowPrivate {
+            let host = URL(string: endpoint.url)?.host ?? ""
+            let refusal = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: WebhookTarget.resolvedRefusal(host: host)) }
+            }
+            if let refusal { return .failed(nil, "refused: the host is \(refusal)") }
+        }
         do {
             let body = try Array(Self.encoder.encode(Envelope(
                 id: event.id, type: event.type, organizationId: event.organizationId, subjectType: event.subjectType,
@@ -183,8 +199,12 @@ struct WebhookDispatcher: Service {
             _ = try? await response.body.collect(upTo: 64 * 1024)
             let status = Int(response.status.code)
             return (200..<300).contains(status) ? .delivered(status) : .failed(status, "HTTP \(status)")
+        } catch let error as HTTPClientError where error == .readTimeout || error == .deadlineExceeded {
+            return .failed(nil, "no answer within \(Self.timeout.nanoseconds / 1_000_000_000) s")
         } catch {
-            return .failed(nil, String(describing: error).prefix(300).description)
+            // Connection details stay in the server log; the admin sees that the receiver could not be reached.
+            logger.debug("webhook connection failed", metadata: ["webhook": "\(endpoint.id)", "error": "\(error)"])
+            return .failed(nil, "the receiver could not be reached")
         }
     }
 }

@@ -60,6 +60,16 @@ struct EventsController {
         let secret: String
     }
 
+    /// A product token as the API lists it: never its secret or hash.
+    struct TokenView: Encodable, Sendable {
+        let id: String
+        let productId: String
+        let prefix: String
+        let created: Date
+        let revoked: Date?
+        let lastUsed: Date?
+    }
+
     struct IssuedTokenBody: Encodable, Sendable {
         let id: String
         let productId: String
@@ -114,6 +124,17 @@ struct EventsController {
                 endpointId: try context.parameter("webhook"), status: status, page: page, caller: try context.caller()
             )
             return JSONBody(ListBody(deliveries, page))
+        }
+        group.get("sites/:site/products/:product/tokens") { _, context in
+            let tokens = try await service.productTokens(
+                siteId: try context.parameter("site"), productId: try context.parameter("product"), caller: try context.caller()
+            )
+            return JSONBody(ListBody(all: tokens.map { TokenView(id: $0.id, productId: $0.productId, prefix: $0.prefix, created: $0.created,
+                                                                 revoked: $0.revoked, lastUsed: $0.lastUsed) }))
+        }
+        group.delete("product-tokens/:token") { _, context in
+            try await service.revokeProductToken(id: try context.parameter("token"), caller: try context.caller())
+            return Response(status: .noContent)
         }
         group.post("sites/:site/products/:product/tokens") { _, context in
             let issued = try await service.issueProductToken(

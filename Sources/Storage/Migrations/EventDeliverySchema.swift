@@ -47,6 +47,26 @@ enum EventDeliverySchema {
         try await db.create(index: "users_deprovisioned_idx").on("users").column("deprovisioned_at").run()
         try await db.alter(table: "directories").column("purge_after_days", type: .bigint).run()
 
+        try await db.create(table: "expiry_notices")
+            .column("subject_type", type: .text, .notNull)
+            .column("subject_id", type: .text, .notNull)
+            .column("threshold_days", type: .bigint, .notNull)
+            .column("sent_at", type: types.timestamp, .notNull)
+            .primaryKey("subject_type", "subject_id", "threshold_days")
+            .run()
+
+        try await db.create(table: "group_conflicts")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("organization_id", type: .text, .notNull, .references("organizations", "id", onDelete: .cascade))
+            // No foreign keys to the groups: a merge deletes the local group, and the decision stays on record.
+            .column("synced_group_id", type: .text, .notNull)
+            .column("local_group_id", type: .text, .notNull)
+            .column("status", type: .text, .notNull)
+            .column("created_at", type: types.timestamp, .notNull)
+            .column("resolved_at", type: types.timestamp)
+            .run()
+        try await db.create(index: "group_conflicts_org_idx").on("group_conflicts").column("organization_id").column("status").run()
+
         try await db.create(table: "product_tokens")
             .column("id", type: .text, .primaryKey(autoIncrement: false))
             .column("product_id", type: .text, .notNull, .references("products", "id", onDelete: .cascade))

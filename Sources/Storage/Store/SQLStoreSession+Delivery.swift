@@ -91,6 +91,7 @@ extension SQLStoreSession {
                 ORDER BY w.next_attempt_at, w.id LIMIT \(bind: limit)
             )
             AND (lease_until IS NULL OR lease_until < \(bind: now))
+            AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now))
             RETURNING *
             """).all().map(Self.endpoint)
     }
@@ -160,14 +161,30 @@ extension SQLStoreSession {
 
     // MARK: Product tokens and product access
 
+    static func productToken(_ row: any SQLRow) throws -> ProductToken {
+        ProductToken(
+            id: try row.string("id"), productId: try row.string("product_id"), prefix: try row.string("prefix"),
+            hash: try row.string("hash"), created: try row.date("created_at"), revoked: try row.optionalDate("revoked_at"),
+            lastUsed: try row.optionalDate("last_used_at")
+        )
+    }
+
     func productToken(prefix: String) async throws -> ProductToken? {
-        try await db.select().column("*").from("product_tokens").where("prefix", .equal, prefix).first().map { row in
-            ProductToken(
-                id: try row.string("id"), productId: try row.string("product_id"), prefix: try row.string("prefix"),
-                hash: try row.string("hash"), created: try row.date("created_at"), revoked: try row.optionalDate("revoked_at"),
-                lastUsed: try row.optionalDate("last_used_at")
-            )
-        }
+        try await db.select().column("*").from("product_tokens").where("prefix", .equal, prefix).first().map(Self.productToken)
+    }
+
+    func productToken(id: String) async throws -> ProductToken? {
+        try await db.select().column("*").from("product_tokens").where("id", .equal, id).first().map(Self.productToken)
+    }
+
+    func productTokens(productId: String) async throws -> [ProductToken] {
+        try await db.select().column("*").from("product_tokens").where("product_id", .equal, productId).orderBy("created_at").all()
+            .map(Self.productToken)
+    }
+
+    func user(directoryId: String, externalId: String) async throws -> User? {
+        try await selectUsers().where("directory_id", .equal, directoryId).where("external_id", .equal, externalId)
+            .orderBy("deprovisioned_at", .descending).first().map(user)
     }
 
     func insert(_ token: ProductToken) async throws {
@@ -242,7 +259,7 @@ extension SQLStoreSession {
     // MARK: Deprovisioned accounts and directory removal
 
     func deprovisionedUsers(directoryId: String, before date: Date, limit: Int) async throws -> [User] {
-        try await selectUsers().where("directory_id", .equal, directoryId)
+        try await selectUsers().where("directory_id", .equal, directoryId).where("active", .equal, false)
             .where("deprovisioned_at", .lessThan, date.millisecondsSince1970).orderBy("deprovisioned_at").limit(limit).all().map(user)
     }
 
@@ -271,5 +288,93 @@ extension SQLStoreSession {
 
     func deleteDirectory(id: String) async throws {
         try await mapped { try await db.delete(from: "directories").where("id", .equal, id).run() }
+    }
+
+    // MARK: Expiry notices
+
+    func apiKeysExpiring(before date: Date) async throws -> [ApiKey] {
+        try await db.select().column("*").from("api_keys").where("revoked_at", .is, SQLLiteral.null)
+            .where("expires_at", .lessThan, date.millisecondsSince1970).all().map(Self.apiKey)
+    }
+
+    func allSAMLConnections() async throws -> [SAMLConnection] {
+        let ids = try await db.select().column("directory_id").from("saml_connections").all().map { try $0.string("directory_id") }
+        var connections: [SAMLConnection] = []
+        for id in ids { if let connection = try await samlConnection(directoryId: id) { connections.append(connection) } }
+        return connections
+    }
+
+    func serviceProviderCredentialsExpiring(before date: Date) async throws -> [ServiceProviderCredential] {
+        let ids = try await db.select().column("directory_id").from("saml_sp_credentials")
+            .where("not_after", .lessThan, date.millisecondsSince1970).all().map { try $0.string("directory_id") }
+        var credentials: [ServiceProviderCredential] = []
+        for id in ids { if let credential = try await serviceProviderCredential(directoryId: id) { credentials.append(credential) } }
+        return credentials
+    }
+
+    func recordExpiryNotice(subjectType: String, subjectId: String, thresholdDays: Int, at date: Date) async throws -> Bool {
+        let rows = try await db.insert(into: "expiry_notices").columns("subject_type", "subject_id", "threshold_days", "sent_at")
+            .values(SQLBind(subjectType), SQLBind(subjectId), SQLBind(Int64(thresholdDays)), SQLBind(date.millisecondsSince1970))
+            .ignoringConflicts(with: ["subject_type", "subject_id", "threshold_days"]).returning("subject_id").all()
+        return !rows.isEmpty
+    }
+
+    // MARK: Grant previews and group conflicts
+
+    func grantsReaching(userId: String) async throws -> [AccessGrant] {
+        try await db.raw("""
+            WITH RECURSIVE ancestry(group_id) AS (
+                SELECT group_id FROM memberships WHERE member_id = \(bind: userId) AND member_kind = 'user'
+                UNION
+                SELECT m.group_id FROM memberships m JOIN ancestry a ON m.member_id = a.group_id WHERE m.member_kind = 'group'
+            )
+            SELECT * FROM access_grants
+            WHERE (principal_kind = 'user' AND principal_id = \(bind: userId))
+               OR (principal_kind = 'group' AND principal_id IN (SELECT group_id FROM ancestry))
+            """).all().map(Self.grant)
+    }
+
+    func reachedUserIds(groupId: String) async throws -> [String] {
+        try await db.raw("""
+            WITH RECURSIVE reach(group_id) AS (
+                SELECT \(bind: groupId)
+                UNION
+                SELECT m.member_id FROM memberships m JOIN reach r ON m.group_id = r.group_id WHERE m.member_kind = 'group'
+            )
+            SELECT DISTINCT m.member_id AS id FROM memberships m JOIN reach r ON m.group_id = r.group_id WHERE m.member_kind = 'user'
+            """).all().map { try $0.string("id") }
+    }
+
+    static func conflict(_ row: any SQLRow) throws -> GroupConflict {
+        GroupConflict(
+            id: try row.string("id"), organizationId: try row.string("organization_id"), syncedGroupId: try row.string("synced_group_id"),
+            localGroupId: try row.string("local_group_id"), status: try row.enumValue("status", as: GroupConflict.Status.self),
+            created: try row.date("created_at"), resolved: try row.optionalDate("resolved_at")
+        )
+    }
+
+    func groupConflict(id: String) async throws -> GroupConflict? {
+        try await db.select().column("*").from("group_conflicts").where("id", .equal, id).first().map(Self.conflict)
+    }
+
+    func groupConflicts(organizationId: String, status: GroupConflict.Status?) async throws -> [GroupConflict] {
+        var query = db.select().column("*").from("group_conflicts").where("organization_id", .equal, organizationId)
+        if let status { query = query.where("status", .equal, status.rawValue) }
+        return try await query.orderBy("created_at").all().map(Self.conflict)
+    }
+
+    func insert(_ conflict: GroupConflict) async throws {
+        try await mapped {
+            try await db.insert(into: "group_conflicts")
+                .columns("id", "organization_id", "synced_group_id", "local_group_id", "status", "created_at", "resolved_at")
+                .values(SQLBind(conflict.id), SQLBind(conflict.organizationId), SQLBind(conflict.syncedGroupId), SQLBind(conflict.localGroupId),
+                        SQLBind(conflict.status.rawValue), SQLBind(conflict.created.millisecondsSince1970), SQLBind(conflict.resolved.millis))
+                .run()
+        }
+    }
+
+    func update(_ conflict: GroupConflict) async throws {
+        try await db.update("group_conflicts").set("status", to: conflict.status.rawValue).set("resolved_at", to: conflict.resolved.millis)
+            .where("id", .equal, conflict.id).run()
     }
 }

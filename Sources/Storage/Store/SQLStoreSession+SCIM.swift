@@ -76,11 +76,12 @@ extension SQLStoreSession {
 
     private func existingIds(table: String, directoryId: String, ids: [String]) async throws -> Set<String> {
         // By primary key only, checking the directory here: with `directory_id = ?` in the query, SQLite may walk a
-        // directory index over every user instead.
+        // directory index over every user instead. Accounts the IdP deleted are not members it can name.
         var found = Set<String>()
         for chunk in Array(Set(ids)).chunked(Self.chunkSize) {
-            let rows = try await db.select().columns("id", "directory_id").from(table).where("id", .in, Array(chunk)).all()
-            for row in rows where try row.string("directory_id") == directoryId { found.insert(try row.string("id")) }
+            var query = db.select().columns("id", "directory_id").from(table).where("id", .in, Array(chunk))
+            if table == "users" { query = query.where("deprovisioned_at", .is, SQLLiteral.null) }
+            for row in try await query.all() where try row.string("directory_id") == directoryId { found.insert(try row.string("id")) }
         }
         return found
     }
