@@ -13,6 +13,7 @@ import Storage
 enum TestServer {
     static func with(
         _ kind: TestDatabaseKind, environment: RosterEnvironment = .live,
+        configure: @Sendable (inout RosterConfiguration) -> Void = { _ in },
         _ body: @Sendable (APIClient, DirectoryService) async throws -> Void
     ) async throws {
         try await TestDatabase.with(kind) { database in
@@ -21,6 +22,7 @@ enum TestServer {
             configuration.webhookBackoff = 0.3
             configuration.webhookMaxAttempts = 3
             configuration.webhookAllowPrivate = true
+            configure(&configuration)
             let service = DirectoryService(
                 store: database.store, environment: environment,
                 configuration: .init(baseURL: configuration.baseURL, allowPrivateWebhooks: true)

@@ -86,6 +86,8 @@ public protocol DirectoryReading: Sendable {
     func users(directoryId: String, page: PageRequest) async throws -> Page<User>
     /// Users of any directory of the organization whose email matches, case-insensitively.
     func users(organizationId: String, email: String) async throws -> [User]
+    /// The organization's accounts with an email in `emailDomain`.
+    func users(organizationId: String, emailDomain: String) async throws -> [User]
     /// Accounts with this email in any organization that have a local password.
     func usersWithPassword(email: String) async throws -> [User]
     /// Users with effective access to any product of the site, ordered by userName.

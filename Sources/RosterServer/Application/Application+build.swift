@@ -21,7 +21,8 @@ public enum RosterApplication {
             configuration: .init(baseURL: configuration.baseURL, allowPrivateWebhooks: configuration.webhookAllowPrivate)
         )
         let log = ProvisioningLogWriter(service: service, logger: logger)
-        let router = buildRouter(service: service, log: log, registry: registry)
+        let probe = NetworkDomainProbe(resolver: configuration.dnsResolver, httpBase: configuration.domainVerificationBase)
+        let router = buildRouter(service: service, log: log, registry: registry, probe: probe)
         registry.makeGauge(
             descriptor: MetricNameDescriptor(namespace: "roster", metricName: "info", unitName: "", helpText: "Roster and its database"),
             labels: [("database", database.kind.rawValue)]
@@ -56,7 +57,9 @@ public enum RosterApplication {
     }
 
     /// The routes of every surface.
-    static func buildRouter(service: DirectoryService, log: ProvisioningLogWriter, registry: PrometheusCollectorRegistry) -> Router<RosterRequestContext> {
+    static func buildRouter(
+        service: DirectoryService, log: ProvisioningLogWriter, registry: PrometheusCollectorRegistry, probe: any DomainProbe
+    ) -> Router<RosterRequestContext> {
         let router = Router(context: RosterRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -73,6 +76,7 @@ public enum RosterApplication {
         SignInSettingsController(service: service).addRoutes(to: api)
         EventsController(service: service).addRoutes(to: api)
         SyncController(service: service).addRoutes(to: api)
+        DomainsController(service: service, probe: probe).addRoutes(to: api)
         SCIMController(service: service, log: log).addRoutes(to: router)
         return router
     }

@@ -20,6 +20,12 @@ public struct RosterConfiguration: Sendable {
     /// `ROSTER_WEBHOOK_ALLOW_PRIVATE=1`: webhooks may post to loopback and private addresses (tests, a receiver on
     /// the same host). Off by default, so an endpoint URL cannot reach internal services.
     public var webhookAllowPrivate = false
+    /// `ROSTER_DNS_RESOLVER` (`IP[:port]`): the DNS server domain verification asks; default the first nameserver
+    /// of /etc/resolv.conf.
+    public var dnsResolver: String?
+    /// `ROSTER_DOMAIN_VERIFICATION_BASE`: fetch well-known files from this base URL (with the domain as Host) instead
+    /// of `https://DOMAIN`; for tests against a loopback server.
+    public var domainVerificationBase: String?
     /// How often each node looks for events to deliver.
     public var webhookPollInterval: Double = 0.1
 
@@ -75,6 +81,8 @@ public struct RosterConfiguration: Sendable {
             }
             configuration.webhookBackoff = seconds
         }
+        configuration.dnsResolver = environment["ROSTER_DNS_RESOLVER"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.domainVerificationBase = environment["ROSTER_DOMAIN_VERIFICATION_BASE"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.webhookAllowPrivate = ["1", "true", "yes"].contains(environment["ROSTER_WEBHOOK_ALLOW_PRIVATE"]?.lowercased() ?? "")
         if let raw = environment["ROSTER_WEBHOOK_MAX_ATTEMPTS"] {
             guard let attempts = Int(raw), (1...50).contains(attempts) else {

@@ -36,6 +36,17 @@ extension SQLStoreSession {
             """).all().map(user)
     }
 
+    func users(organizationId: String, emailDomain: String) async throws -> [User] {
+        try await db.raw("""
+            SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), password_hash FROM users
+            WHERE id IN (
+                SELECT e.user_id FROM user_emails e JOIN directories d ON d.id = e.directory_id
+                WHERE d.organization_id = \(bind: organizationId) AND e.value_lower LIKE \(bind: "%@" + emailDomain.lowercased())
+            )
+            ORDER BY created_at, id
+            """).all().map(user)
+    }
+
     func usersWithPassword(email: String) async throws -> [User] {
         try await db.raw("""
             SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), password_hash FROM users
