@@ -58,12 +58,7 @@ public struct TestIdentity: Sendable {
         defer { xmlSecDSigCtxDestroy(context) }
         context.pointee.signKey = key
         guard xmlSecDSigCtxSign(context, signature) >= 0 else { throw SigningError() }
-        var buffer: UnsafeMutablePointer<xmlChar>?
-        var size: Int32 = 0
-        xmlDocDumpMemory(document.pointer, &buffer, &size)
-        guard let buffer else { throw SigningError() }
-        defer { roster_xml_free(buffer) }
-        return String(cString: buffer)
+        return try document.serialized()
     }
 
     /// Encrypts the response's Assertion for `certificatePEM` (AES-128-CBC content, RSA-OAEP key transport unless
@@ -108,12 +103,7 @@ public struct TestIdentity: Sendable {
             xmlUnlinkNode(encryptedKey)
             xmlAddChild(wrapper, encryptedKey)
         }
-        var buffer: UnsafeMutablePointer<xmlChar>?
-        var size: Int32 = 0
-        xmlDocDumpMemory(document.pointer, &buffer, &size)
-        guard let buffer else { throw SigningError() }
-        defer { roster_xml_free(buffer) }
-        return String(cString: buffer)
+        return try document.serialized()
     }
 
     public struct SigningError: Error {}
@@ -136,6 +126,16 @@ final class TestXML {
     }
 
     deinit { xmlFreeDoc(pointer) }
+
+    /// The document as text.
+    func serialized() throws -> String {
+        var buffer: UnsafeMutablePointer<xmlChar>?
+        var size: Int32 = 0
+        xmlDocDumpMemory(pointer, &buffer, &size)
+        guard let buffer else { throw TestIdentity.SigningError() }
+        defer { roster_xml_free(buffer) }
+        return String(cString: buffer)
+    }
 
     private func register(_ node: xmlNodePtr) {
         if let attribute = xmlHasProp(node, "ID"), let value = xmlGetNoNsProp(node, "ID") {
