@@ -29,7 +29,7 @@ public struct ApiKey: Sendable, Hashable, Codable, Identifiable {
 
 }
 
-/// A bearer credential that expires and can be revoked: a SCIM API key or an admin token.
+/// A bearer credential that expires and can be revoked: a SCIM API key, an admin token or a product token.
 public protocol RevocableCredential {
     var expires: Date? { get }
     var revoked: Date? { get }
@@ -53,3 +53,7 @@ extension RevocableCredential {
 
 extension ApiKey: RevocableCredential {}
 extension AdminToken: RevocableCredential {}
+extension ProductToken: RevocableCredential {
+    /// Product tokens do not expire; they are revoked.
+    public var expires: Date? { nil }
+}

@@ -69,15 +69,22 @@ extension DirectoryService {
             }
             let organization = try await requireOrganization(tx, grant.organizationId)
             try caller.require(.manageAccess(grant.siteId), in: organization)
-            try await tx.deleteAccessGrant(id: grantId)
-            try await record(
-                tx, organizationId: organization.id, caller: caller, action: "access.revoked",
-                targetType: "access_grant", targetId: grantId,
-                payload: ["principalKind": .string(grant.principal.kind), "principalId": .string(grant.principal.id),
-                          "siteId": .string(grant.siteId), "productId": .string(grant.productId),
-                          "role": .string(grant.role.rawValue)]
-            )
+            try await deleteGrant(tx, grant, caller: caller)
         }
+    }
+
+    /// Deletes a grant with its `access.revoked` audit entry and event; `reason` says why when it is a consequence.
+    func deleteGrant(_ tx: any DirectoryWriting, _ grant: AccessGrant, caller: Caller, reason: String? = nil) async throws {
+        try await tx.deleteAccessGrant(id: grant.id)
+        var payload: [String: JSONValue] = [
+            "principalKind": .string(grant.principal.kind), "principalId": .string(grant.principal.id),
+            "siteId": .string(grant.siteId), "productId": .string(grant.productId), "role": .string(grant.role.rawValue),
+        ]
+        if let reason { payload["reason"] = .string(reason) }
+        try await record(
+            tx, organizationId: grant.organizationId, caller: caller, action: "access.revoked", targetType: "access_grant",
+            targetId: grant.id, payload: payload
+        )
     }
 
     /// The grants on a site's products.

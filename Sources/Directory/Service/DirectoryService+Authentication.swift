@@ -110,13 +110,13 @@ extension DirectoryService {
             else { return nil }
             return (session, user)
         }
-        guard var (session, user) = found else { return nil }
+        guard let (stored, user) = found else { return nil }
+        var session = stored
         if now.timeIntervalSince(session.lastSeen ?? session.created) >= Self.lastSeenGranularity {
             session.lastSeen = now
             let touched = session
             try await store.write { tx in try await tx.update(touched) }
         }
-        _ = user
         return (session, user)
     }
 
@@ -177,21 +177,10 @@ extension DirectoryService {
                     return nil
                 }
             }
-            let policy = try await policy(tx, directoryId: directory.id)
-            let now = environment.now()
-            let secret = SecretToken.generate(.session, environment: environment)
-            let session = Session(
-                id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now,
-                expires: now.addingTimeInterval(policy.sessionLifetime), lastSeen: now, idleTimeout: policy.idleTimeout,
-                directoryId: directory.id
+            return try await openSession(
+                tx, user: user, directory: directory, method: "password",
+                detail: enforcing == nil ? "password" : "password (backup admin while SSO is enforced)"
             )
-            try await tx.insert(session)
-            try await record(
-                tx, organizationId: organization.id, caller: .system, action: "sign_in.succeeded", targetType: "user", targetId: user.id,
-                detail: enforcing == nil ? "password" : "password (backup admin while SSO is enforced)",
-                payload: ["directoryId": .string(directory.id), "sessionId": .string(session.id), "method": .string("password")]
-            )
-            return SignIn(session: session, token: secret.value, user: user, relayState: nil)
         }
         guard let signIn else { throw failure }
         return signIn

@@ -74,21 +74,11 @@ extension DirectoryService {
             candidate = named
         }
         guard var user = candidate else { return nil }
-        if user.userName.lowercased() != draft.userName.lowercased(), try await tx.user(directoryId: directory.id, userName: draft.userName) != nil {
-            throw DirectoryError(.userNameTaken, "The userName \(draft.userName) is already taken in this directory.")
-        }
-        try apply(draft, to: &user)
         user.deprovisioned = nil
-        user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
-        user.version += 1
-        user.lastModified = environment.now()
-        try await tx.update(user)
-        try await record(
-            tx, organizationId: directory.organizationId, caller: caller, action: user.active ? "user.reactivated" : "user.updated",
-            targetType: "user", targetId: user.id,
-            payload: ["directoryId": .string(directory.id), "userName": .string(user.userName), "reprovisioned": .bool(true)]
+        return try await write(
+            draft, over: user, organizationId: directory.organizationId, caller: caller, tx: tx,
+            payload: ["directoryId": .string(directory.id), "userName": .string(draft.userName), "reprovisioned": .bool(true)]
         )
-        return user
     }
 
     /// Sets how long accounts the IdP deleted are kept: nil keeps them (deactivated) for good.
@@ -214,18 +204,12 @@ extension DirectoryService {
         guard matches.count == 1, let existing = matches.first else { return nil }
         if try await tx.user(directoryId: directory.id, userName: draft.userName) != nil { return nil }
         try await tx.move(existing, toDirectory: directory.id)
-        var user = existing
-        user.directoryId = directory.id
-        try apply(draft, to: &user)
-        user.managed = try await isManaged(tx, user: user, organizationId: directory.organizationId)
-        user.version += 1
-        user.lastModified = environment.now()
-        try await tx.update(user)
-        try await record(
-            tx, organizationId: directory.organizationId, caller: caller, action: "user.linked", targetType: "user", targetId: user.id,
+        var moved = existing
+        moved.directoryId = directory.id
+        return try await write(
+            draft, over: moved, organizationId: directory.organizationId, caller: caller, tx: tx, action: "user.linked",
             detail: "provisioned by \(directory.name); matched the local account by email",
             payload: ["directoryId": .string(directory.id), "fromDirectoryId": .string(local.id), "email": .string(email)]
         )
-        return user
     }
 }

@@ -11,7 +11,7 @@ extension DirectoryService {
                 if try await tx.domains(organizationId: organizationId).contains(where: { $0.name == name }) {
                     throw DirectoryError(.alreadyExists, "The organization already claimed \(name).")
                 }
-                let token = environment.randomBytes(12).map { String(format: "%02x", $0) }.joined()
+                let token = SecretToken.hex(environment.randomBytes(12))
                 let domain = Domain(
                     id: environment.newID(), organizationId: organizationId, name: name,
                     verificationToken: token, created: environment.now()

@@ -19,6 +19,9 @@ extension DirectoryService {
     /// Publishes every committed event that has no position yet; returns how many.
     @discardableResult
     public func publishEvents() async throws -> Int {
+        // Every node asks this several times a second: a read finds out whether there is anything to do, so an idle
+        // Roster takes no write transaction (on SQLite, the one writer) for it.
+        guard try await store.read({ try await $0.hasUnpublishedEvents() }) else { return 0 }
         var total = 0
         while true {
             let published = try await store.write { tx in try await tx.publishEvents(limit: 1000) }
@@ -49,8 +52,7 @@ extension DirectoryService {
         if !configuration.allowPrivateWebhooks, let reason = WebhookTarget.refusal(host: host) {
             throw DirectoryError(.invalidInput, "The webhook URL points at \(reason); Roster only posts to public addresses.")
         }
-        let secret = "whsec_" + Data(environment.randomBytes(32)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let secret = "whsec_" + SecretToken.base64URL(environment.randomBytes(32))
         try await publishEvents()
         return try await store.write { tx in
             let organization = try await requireOrganization(tx, organizationId)
@@ -101,6 +103,7 @@ extension DirectoryService {
 
     public func claimWebhooks(owner: String, lease: TimeInterval, limit: Int) async throws -> [WebhookEndpoint] {
         let now = environment.now()
+        guard try await store.read({ try await $0.hasDueWebhookEndpoints(now: now) }) else { return [] }
         return try await store.write { tx in
             try await tx.claimWebhookEndpoints(owner: owner, now: now, leaseUntil: now.addingTimeInterval(lease), limit: limit)
         }
@@ -138,7 +141,7 @@ extension DirectoryService {
         var message = Array("\(timestamp).".utf8)
         message += body
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return "t=\(timestamp),v1=" + SecretToken.hex(mac)
     }
 
     // MARK: Product tokens and the access API
@@ -193,10 +196,10 @@ extension DirectoryService {
         let failure = DirectoryError(.unauthenticated, "The product API token is missing, wrong or revoked.")
         guard let presented = SecretToken.parse(bearer, as: .productToken) else { throw failure }
         guard var token = try await store.read({ try await $0.productToken(prefix: presented.prefix) }),
-              presented.matches(storedHash: token.hash), token.revoked == nil
+              presented.matches(storedHash: token.hash), token.isUsable(at: environment.now())
         else { throw failure }
         let now = environment.now()
-        if now.timeIntervalSince(token.lastUsed ?? .distantPast) >= Self.lastUsedGranularity {
+        if token.needsLastUsedUpdate(at: now, granularity: Self.lastUsedGranularity) {
             token.lastUsed = now
             let used = token
             try await store.write { tx in try await tx.update(used) }

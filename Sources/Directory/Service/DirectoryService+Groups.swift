@@ -65,7 +65,7 @@ extension DirectoryService {
     public func deleteGroup(id: String, caller: Caller) async throws {
         try await store.write { tx in
             let (group, organization) = try await requireEditableGroup(tx, id, caller: caller)
-            try await revokeGrantsOf(tx, groupId: id, organizationId: organization.id, caller: caller)
+            try await revokeGrantsOf(tx, groupId: id, caller: caller)
             try await tx.deleteGroup(id: id)
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "group.deleted", targetType: "group",
@@ -76,14 +76,9 @@ extension DirectoryService {
 
     /// Records the grants a group's deletion takes away (the rows go with the group): consumers of events see each
     /// `access.revoked`.
-    func revokeGrantsOf(_ tx: any DirectoryWriting, groupId: String, organizationId: String, caller: Caller) async throws {
+    func revokeGrantsOf(_ tx: any DirectoryWriting, groupId: String, caller: Caller) async throws {
         for grant in try await tx.accessGrants(principal: .group(groupId)) {
-            try await tx.deleteAccessGrant(id: grant.id)
-            try await record(
-                tx, organizationId: organizationId, caller: caller, action: "access.revoked", targetType: "access_grant", targetId: grant.id,
-                payload: ["principalKind": .string("group"), "principalId": .string(groupId), "siteId": .string(grant.siteId),
-                          "productId": .string(grant.productId), "role": .string(grant.role.rawValue), "reason": .string("group deleted")]
-            )
+            try await deleteGrant(tx, grant, caller: caller, reason: "group deleted")
         }
     }
 

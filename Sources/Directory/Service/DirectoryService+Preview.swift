@@ -128,12 +128,7 @@ extension DirectoryService {
             let changes = try await mergePreview(tx, conflict)
             let synced = try await requireGroup(tx, conflict.syncedGroupId)
             for grant in try await tx.accessGrants(principal: .group(conflict.localGroupId)) {
-                try await tx.deleteAccessGrant(id: grant.id)
-                try await record(
-                    tx, organizationId: conflict.organizationId, caller: caller, action: "access.revoked", targetType: "access_grant",
-                    targetId: grant.id, payload: ["principalKind": .string("group"), "principalId": .string(conflict.localGroupId),
-                                                  "siteId": .string(grant.siteId), "productId": .string(grant.productId), "role": .string(grant.role.rawValue)]
-                )
+                try await deleteGrant(tx, grant, caller: caller)
                 let existing = try await tx.accessGrants(principal: .group(synced.id))
                 if !existing.contains(where: { $0.productId == grant.productId && $0.role == grant.role }) {
                     _ = try await insertGrant(

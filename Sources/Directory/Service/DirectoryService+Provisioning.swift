@@ -160,7 +160,7 @@ extension DirectoryService {
             if let acceptedVersions, !acceptedVersions.contains(group.version) {
                 throw DirectoryError(.versionMismatch, "The group is at version \(group.version), not one the request names.")
             }
-            try await revokeGrantsOf(tx, groupId: id, organizationId: directory.organizationId, caller: .provisioning(key))
+            try await revokeGrantsOf(tx, groupId: id, caller: .provisioning(key))
             try await tx.deleteGroup(id: id)
             try await record(
                 tx, organizationId: directory.organizationId, caller: .provisioning(key), action: "group.deleted",

@@ -45,8 +45,6 @@ public struct SignInStart: Sendable {
 extension DirectoryService {
     /// How long an AuthnRequest waits for its response.
     static let authnRequestLifetime: TimeInterval = 600
-    /// Session lifetime when a directory has no authentication policy.
-    public static let defaultSessionLifetime: TimeInterval = AuthenticationPolicy.defaultSessionLifetime
 
     /// The checks after the SAML layer's, in order, as the "Test SSO" report names them.
     public static let serviceChecks = ["Answers a request Roster sent", "Not a replay", "Account"]
@@ -58,14 +56,13 @@ extension DirectoryService {
         singleSignOnBinding: SingleSignOnBinding = .redirect, caller: Caller
     ) async throws -> SAMLConnection {
         let entityID = try Validation.name(identityProviderEntityID, field: "IdP entity ID")
-        for url in [singleSignOnURL] + (singleLogoutURL.map { [$0] } ?? []) {
+        for url in [singleSignOnURL] + [singleLogoutURL].compactMap({ $0 }) {
             guard let parsed = URL(string: url), parsed.scheme == "https" || parsed.scheme == "http", parsed.host != nil else {
                 throw DirectoryError(.invalidInput, "The SSO and logout URLs must be http(s) URLs.")
             }
         }
         guard !certificates.isEmpty else { throw DirectoryError(.invalidInput, "Give at least one IdP signing certificate.") }
-        for certificate in certificates where ServiceProviderKeys.expiry(ofCertificatePEM: certificate) == nil {
-            _ = certificate
+        guard certificates.allSatisfy({ ServiceProviderKeys.expiry(ofCertificatePEM: $0) != nil }) else {
             throw DirectoryError(.invalidInput, "An IdP certificate is not a PEM X.509 certificate.")
         }
         return try await store.write { tx in
@@ -279,21 +276,34 @@ extension DirectoryService {
     @discardableResult
     public func failTestRun(id: String, directoryId: String, checks: [SignInCheck]) async throws -> Bool {
         try await store.write { tx in
-            guard var run = try await tx.samlTestRun(id: id), run.directoryId == directoryId, run.completed == nil,
+            guard let run = try await tx.samlTestRun(id: id), run.directoryId == directoryId, run.completed == nil,
                   let directory = try await tx.directory(id: directoryId)
             else { return false }
-            run.completed = environment.now()
-            run.succeeded = false
-            run.checks = checks + Self.serviceChecks.map { SignInCheck(name: $0, outcome: .notRun) }
-            try await tx.upsert(run)
             try await tx.markUsed(authnRequestId: id, at: environment.now())
-            try await record(
-                tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
-                targetType: "directory", targetId: directoryId,
-                detail: checks.first { $0.outcome == .failed }?.detail, payload: ["testRunId": .string(id), "succeeded": .bool(false)]
+            _ = try await complete(
+                tx, run, directory: directory, checks: checks + Self.serviceChecks.map { SignInCheck(name: $0, outcome: .notRun) },
+                nameID: nil, failure: checks.first { $0.outcome == .failed }?.detail ?? "refused"
             )
             return true
         }
+    }
+
+    /// Stores a test run's outcome (failed when `failure` is given) with its audit entry and event.
+    private func complete(
+        _ tx: any DirectoryWriting, _ run: SAMLTestRun, directory: Directory, checks: [SignInCheck], nameID: String?, failure: String?
+    ) async throws -> SAMLTestRun {
+        var run = run
+        run.completed = environment.now()
+        run.succeeded = failure == nil
+        run.nameID = nameID ?? run.nameID
+        run.checks = checks
+        try await tx.upsert(run)
+        try await record(
+            tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
+            targetType: "directory", targetId: directory.id, detail: failure,
+            payload: ["testRunId": .string(run.id), "succeeded": .bool(failure == nil)]
+        )
+        return run
     }
 
     /// Completes a sign-in from a verified assertion: the AuthnRequest it answers is used once (or IdP-initiated
@@ -312,20 +322,10 @@ extension DirectoryService {
                 var testRun: SAMLTestRun?
                 var report = checks
                 func refuse(_ index: Int, _ message: String) async throws -> SignInResult {
-                    guard var run = testRun else { throw DirectoryError(.unauthenticated, message) }
+                    guard let run = testRun else { throw DirectoryError(.unauthenticated, message) }
                     report.append(SignInCheck(name: Self.serviceChecks[index], outcome: .failed, detail: message))
                     report += Self.serviceChecks[(index + 1)...].map { SignInCheck(name: $0, outcome: .notRun) }
-                    run.completed = now
-                    run.succeeded = false
-                    run.nameID = assertion.nameID
-                    run.checks = report
-                    try await tx.upsert(run)
-                    try await record(
-                        tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
-                        targetType: "directory", targetId: directoryId, detail: message,
-                        payload: ["testRunId": .string(run.id), "succeeded": .bool(false)]
-                    )
-                    return .tested(run)
+                    return .tested(try await complete(tx, run, directory: directory, checks: report, nameID: assertion.nameID, failure: message))
                 }
                 if let requestId = assertion.inResponseTo {
                     guard let request = try await tx.authnRequest(id: requestId), request.directoryId == directoryId else {
@@ -352,38 +352,42 @@ extension DirectoryService {
                     return try await refuse(2, "No account of this directory is named \(assertion.nameID.prefix(200)).")
                 }
                 guard user.active else { return try await refuse(2, "The account \(user.userName) is deactivated.") }
-                if var run = testRun {
+                if let run = testRun {
                     report.append(SignInCheck(name: Self.serviceChecks[2], outcome: .passed, detail: user.userName))
-                    run.completed = now
-                    run.succeeded = true
-                    run.nameID = assertion.nameID
-                    run.checks = report
-                    try await tx.upsert(run)
-                    try await record(
-                        tx, organizationId: directory.organizationId, caller: .system, action: "directory.sso_test_completed",
-                        targetType: "directory", targetId: directoryId, payload: ["testRunId": .string(run.id), "succeeded": .bool(true)]
-                    )
-                    return .tested(run)
+                    return .tested(try await complete(tx, run, directory: directory, checks: report, nameID: assertion.nameID, failure: nil))
                 }
-                let policy = try await policy(tx, directoryId: directoryId)
-                let secret = SecretToken.generate(.session, environment: environment)
-                let session = Session(
-                    id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now,
-                    expires: now.addingTimeInterval(policy.sessionLifetime), lastSeen: now, idleTimeout: policy.idleTimeout,
-                    directoryId: directoryId, nameID: assertion.nameID, sessionIndex: assertion.sessionIndex
-                )
-                try await tx.insert(session)
-                try await record(
-                    tx, organizationId: directory.organizationId, caller: .system, action: "sign_in.succeeded", targetType: "user",
-                    targetId: user.id, detail: "SAML via directory \(directoryId)",
-                    payload: ["directoryId": .string(directoryId), "sessionId": .string(session.id), "method": .string("saml")]
-                )
-                return .signedIn(SignIn(session: session, token: secret.value, user: user, relayState: relayState))
+                return .signedIn(try await openSession(
+                    tx, user: user, directory: directory, method: "saml", detail: "SAML via directory \(directoryId)",
+                    nameID: assertion.nameID, sessionIndex: assertion.sessionIndex, relayState: relayState
+                ))
             }
         } catch let error as DirectoryError {
             try? await recordRefusedSignIn(directoryId: directoryId, reason: error.message, nameID: assertion.nameID)
             throw error
         }
+    }
+
+    /// Opens a signed-in person's session under their directory's policy (lifetime, idle timeout), with the
+    /// `sign_in.succeeded` audit entry and event.
+    func openSession(
+        _ tx: any DirectoryWriting, user: User, directory: Directory, method: String, detail: String,
+        nameID: String? = nil, sessionIndex: String? = nil, relayState: String? = nil
+    ) async throws -> SignIn {
+        let policy = try await policy(tx, directoryId: directory.id)
+        let now = environment.now()
+        let secret = SecretToken.generate(.session, environment: environment)
+        let session = Session(
+            id: environment.newID(), userId: user.id, tokenHash: secret.hash, created: now,
+            expires: now.addingTimeInterval(policy.sessionLifetime), lastSeen: now, idleTimeout: policy.idleTimeout,
+            directoryId: directory.id, nameID: nameID, sessionIndex: sessionIndex
+        )
+        try await tx.insert(session)
+        try await record(
+            tx, organizationId: directory.organizationId, caller: .system, action: "sign_in.succeeded", targetType: "user",
+            targetId: user.id, detail: detail,
+            payload: ["directoryId": .string(directory.id), "sessionId": .string(session.id), "method": .string(method)]
+        )
+        return SignIn(session: session, token: secret.value, user: user, relayState: relayState)
     }
 
     /// The account of the directory that a NameID names: by email first, then by userName.

@@ -74,12 +74,17 @@ extension DirectoryService {
             if let acceptedVersions, !acceptedVersions.contains(user.version) {
                 throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
-            return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
+            return try await write(draft, over: user, organizationId: organization.id, caller: caller, tx: tx)
         }
     }
 
-    /// Writes a validated draft over an existing user, with its audit entry and event.
-    func write(_ draft: UserDraft, over current: User, organization: Organization, caller: Caller, tx: any DirectoryWriting) async throws -> User {
+    /// Writes a validated draft over an existing user, with its audit entry and event: `user.updated`,
+    /// `user.deactivated` (its sessions end) or `user.reactivated`, unless the caller names the action (and detail and
+    /// payload) of a more particular change.
+    func write(
+        _ draft: UserDraft, over current: User, organizationId: String, caller: Caller, tx: any DirectoryWriting,
+        action named: String? = nil, detail: String? = nil, payload: [String: JSONValue]? = nil
+    ) async throws -> User {
         var user = current
         if draft.userName.lowercased() != user.userName.lowercased(),
            try await tx.user(directoryId: user.directoryId, userName: draft.userName) != nil {
@@ -90,7 +95,7 @@ extension DirectoryService {
         if user.deprovisioned != nil, user.active {
             throw DirectoryError(.invalidInput, "The identity provider deleted this account; provision it again there to bring it back.")
         }
-        user.managed = try await isManaged(tx, user: user, organizationId: organization.id)
+        user.managed = try await isManaged(tx, user: user, organizationId: organizationId)
         user.version += 1
         user.lastModified = environment.now()
         try await mapUniqueViolation(
@@ -99,14 +104,15 @@ extension DirectoryService {
             try await tx.update(user)
         }
         if wasActive, !user.active { _ = try await tx.revokeSessions(userId: user.id, at: environment.now()) }
-        let action = switch (wasActive, user.active) {
+        let transition = switch (wasActive, user.active) {
         case (true, false): "user.deactivated"
         case (false, true): "user.reactivated"
         default: "user.updated"
         }
+        let action = named ?? transition
         try await record(
-            tx, organizationId: organization.id, caller: caller, action: action, targetType: "user",
-            targetId: user.id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
+            tx, organizationId: organizationId, caller: caller, action: action, targetType: "user", targetId: user.id, detail: detail,
+            payload: payload ?? ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]
         )
         return user
     }
@@ -124,7 +130,7 @@ extension DirectoryService {
                 throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
             let draft = try transform(user).validated()
-            return try await write(draft, over: user, organization: organization, caller: caller, tx: tx)
+            return try await write(draft, over: user, organizationId: organization.id, caller: caller, tx: tx)
         }
     }
 

@@ -149,6 +149,10 @@ public protocol DirectoryReading: Sendable {
     func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event]
     /// Published events after a `published` position, in that order; `sequence` carries the position.
     func publishedEvents(organizationId: String, after: Int64, limit: Int) async throws -> [Event]
+    /// Whether any committed event still waits for its position.
+    func hasUnpublishedEvents() async throws -> Bool
+    /// Whether any webhook endpoint is free, due and behind.
+    func hasDueWebhookEndpoints(now: Date) async throws -> Bool
     /// The highest `published` position so far (0 when none).
     func maxPublished() async throws -> Int64
 

@@ -3,8 +3,9 @@ import Logging
 import ServiceLifecycle
 import Storage
 
-/// Hourly upkeep: deletes provisioning log entries older than the configured age and refreshes the query
-/// planner's statistics (SQLite plans without them after bulk loads), once at start and then every `interval`.
+/// Upkeep, once at start and then every `interval`: prunes the provisioning log, purges deprovisioned accounts past
+/// their directory's period, sends expiry notices, prunes old webhook deliveries, AuthnRequests and ended sessions,
+/// and refreshes the query planner's statistics (SQLite plans without them after bulk loads).
 struct MaintenanceService: Service {
     let service: DirectoryService
     let database: RosterDatabase
@@ -14,35 +15,23 @@ struct MaintenanceService: Service {
     let logger: Logger
 
     func run() async throws {
+        // Each chore runs on its own: one that fails is logged and does not hold back the others.
+        let chores: [(String, @Sendable () async throws -> Int)] = [
+            ("pruned provisioning log entries", { try await service.pruneProvisioningLog(olderThan: retention) }),
+            ("purged deprovisioned accounts", { try await service.purgeDeprovisioned() }),
+            ("sent expiry notices", { try await service.noticeExpiries() }),
+            ("pruned webhook deliveries", { try await service.pruneWebhookDeliveries(olderThan: 30 * 86400) }),
+            ("pruned AuthnRequests and ended sessions", { let pruned = try await service.pruneSignInState(); return pruned.0 + pruned.1 }),
+            ("refreshed planner statistics", { try await database.optimize(); return 0 }),
+        ]
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            do {
-                let pruned = try await service.pruneProvisioningLog(olderThan: retention)
-                if pruned > 0 { logger.info("pruned provisioning log", metadata: ["entries": "\(pruned)"]) }
-            } catch {
-                logger.warning("could not prune the provisioning log", metadata: ["error": "\(error)"])
-            }
-            do {
-                let purged = try await service.purgeDeprovisioned()
-                if purged > 0 { logger.info("purged deprovisioned accounts", metadata: ["accounts": "\(purged)"]) }
-                let notices = try await service.noticeExpiries()
-                if notices > 0 { logger.info("expiry notices sent", metadata: ["events": "\(notices)"]) }
-                let deliveries = try await service.pruneWebhookDeliveries(olderThan: 30 * 86400)
-                if deliveries > 0 { logger.info("pruned webhook deliveries", metadata: ["deliveries": "\(deliveries)"]) }
-            } catch {
-                logger.warning("could not purge deprovisioned accounts or old deliveries", metadata: ["error": "\(error)"])
-            }
-            do {
-                let (requests, sessions) = try await service.pruneSignInState()
-                if requests + sessions > 0 {
-                    logger.info("pruned sign-in state", metadata: ["authnRequests": "\(requests)", "sessions": "\(sessions)"])
+            for (name, chore) in chores {
+                do {
+                    let count = try await chore()
+                    if count > 0 { logger.info("maintenance: \(name)", metadata: ["count": "\(count)"]) }
+                } catch {
+                    logger.warning("maintenance failed: \(name)", metadata: ["error": "\(error)"])
                 }
-            } catch {
-                logger.warning("could not prune sign-in state", metadata: ["error": "\(error)"])
-            }
-            do {
-                try await database.optimize()
-            } catch {
-                logger.warning("could not refresh planner statistics", metadata: ["error": "\(error)"])
             }
             // Sleep until the next round, or return at once on graceful shutdown.
             do {

@@ -125,19 +125,25 @@ struct SAMLController {
         if start.connection.singleSignOnBinding == .post {
             return postBindingPage(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState)
         }
-        guard let url = authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState) else {
+        guard let url = Self.authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState, service: service) else {
             context.logger.error("the AuthnRequest could not be built", metadata: ["directory": "\(directoryId)"])
             return Self.page(.badGateway, "Sign-in could not start", "The identity provider's sign-in address is not usable. Tell your administrator.")
         }
         return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
     }
 
-    func authnRequestURL(requestId: String, directoryId: String, start: SignInStart, relayState: String?) -> URL? {
-        let authnRequest = AuthnRequest(
+    /// The AuthnRequest with this id for the connection's IdP.
+    static func authnRequest(requestId: String, directoryId: String, start: SignInStart, service: DirectoryService) -> AuthnRequest {
+        AuthnRequest(
             id: requestId, issueInstant: service.environment.now(), destination: start.connection.singleSignOnURL,
-            serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
+            serviceProvider: ServiceProviderIdentity(baseURL: service.configuration.baseURL, directoryId: directoryId)
         )
-        return authnRequest.redirectURL(relayState: relayState, signer: start.credential.map(Self.signer))
+    }
+
+    /// The redirect-binding URL of that request, signed when the connection signs requests.
+    static func authnRequestURL(requestId: String, directoryId: String, start: SignInStart, relayState: String?, service: DirectoryService) -> URL? {
+        authnRequest(requestId: requestId, directoryId: directoryId, start: start, service: service)
+            .redirectURL(relayState: relayState, signer: start.credential.map(signer))
     }
 
     /// The HTTP-POST binding (SAML 2.0 Bindings §3.5): a form that carries the AuthnRequest, base64 without deflate,
@@ -145,10 +151,7 @@ struct SAMLController {
     /// need an enveloped XML signature, which Roster does not make yet, so POST requests go unsigned.
     private func postBindingPage(requestId: String, directoryId: String, start: SignInStart, relayState: String?) -> Response {
         let escape = ServiceProviderMetadata.escape
-        let authnRequest = AuthnRequest(
-            id: requestId, issueInstant: service.environment.now(), destination: start.connection.singleSignOnURL,
-            serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
-        )
+        let authnRequest = Self.authnRequest(requestId: requestId, directoryId: directoryId, start: start, service: service)
         let encoded = Data(authnRequest.xml.utf8).base64EncodedString()
         let relay = relayState.map { "<input type=\"hidden\" name=\"RelayState\" value=\"\(escape($0))\">" } ?? ""
         let html = """

@@ -123,7 +123,7 @@ struct SignInSettingsController {
             let directoryId = try context.parameter("dir")
             let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
             let (run, start) = try await service.beginTestRun(directoryId: directoryId, requestId: requestId, caller: try context.caller())
-            let url = SAMLController(service: service).authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: nil)
+            let url = SAMLController.authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: nil, service: service)
             return JSONBody(TestRunView(run: run, signInUrl: url?.absoluteString), status: .created)
         }
         group.get("directories/:dir/saml/tests/:run") { _, context in

@@ -35,27 +35,26 @@ extension SQLStoreSession {
     }
 
     func effectiveAccess(userId: String) async throws -> [EffectiveAccess] {
+        var best: [String: EffectiveAccess] = [:]
+        for grant in try await grantsReaching(userId: userId) {
+            if let existing = best[grant.productId], existing.role >= grant.role { continue }
+            best[grant.productId] = EffectiveAccess(userId: userId, siteId: grant.siteId, productId: grant.productId, role: grant.role)
+        }
+        return best.values.sorted { ($0.siteId, $0.productId) < ($1.siteId, $1.productId) }
+    }
+
+    func grantsReaching(userId: String) async throws -> [AccessGrant] {
         // Every group the user is in, directly or through nested groups; UNION (not UNION ALL) ends cycles.
-        let rows = try await db.raw("""
+        try await db.raw("""
             WITH RECURSIVE ancestry(group_id) AS (
                 SELECT group_id FROM memberships WHERE member_id = \(bind: userId) AND member_kind = 'user'
                 UNION
                 SELECT m.group_id FROM memberships m JOIN ancestry a ON m.member_id = a.group_id WHERE m.member_kind = 'group'
             )
-            SELECT site_id, product_id, role FROM access_grants
+            SELECT * FROM access_grants
             WHERE (principal_kind = 'user' AND principal_id = \(bind: userId))
                OR (principal_kind = 'group' AND principal_id IN (SELECT group_id FROM ancestry))
-            """).all()
-        var best: [String: EffectiveAccess] = [:]
-        for row in rows {
-            let access = EffectiveAccess(
-                userId: userId, siteId: try row.string("site_id"), productId: try row.string("product_id"),
-                role: try row.enumValue("role", as: ProductRole.self)
-            )
-            if let existing = best[access.productId], existing.role >= access.role { continue }
-            best[access.productId] = access
-        }
-        return best.values.sorted { ($0.siteId, $0.productId) < ($1.siteId, $1.productId) }
+            """).all().map(Self.grant)
     }
 
     static func grant(_ row: any SQLRow) throws -> AccessGrant {

@@ -156,4 +156,15 @@ extension SQLStoreSession {
                 .run()
         }
     }
+
+    func setBackupAdmin(adminId: String, _ backup: Bool) async throws {
+        try await db.update("admin_accounts").set("backup_admin", to: backup).where("id", .equal, adminId).run()
+    }
+
+    func revokeSessions(userId: String, at date: Date) async throws -> Int {
+        let rows = try await db.update("sessions").set("revoked_at", to: date.millisecondsSince1970)
+            .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
+            .returning("id").all()
+        return rows.count
+    }
 }

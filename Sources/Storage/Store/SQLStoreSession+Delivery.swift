@@ -20,6 +20,10 @@ extension SQLStoreSession {
         return rows.count
     }
 
+    func hasUnpublishedEvents() async throws -> Bool {
+        try await db.raw("SELECT 1 AS n FROM events WHERE published IS NULL LIMIT 1").first() != nil
+    }
+
     func maxPublished() async throws -> Int64 {
         try await db.raw("SELECT COALESCE(MAX(published), 0) AS n FROM events").first()?.decode(column: "n", as: Int64.self) ?? 0
     }
@@ -77,19 +81,28 @@ extension SQLStoreSession {
         try await db.delete(from: "webhook_endpoints").where("id", .equal, id).run()
     }
 
+    /// Endpoints that are free, due, and have events after their cursor.
+    private func dueEndpoints(now: Int64, limit: Int) -> SQLQueryString {
+        """
+        SELECT w.id FROM webhook_endpoints w
+        WHERE (w.lease_until IS NULL OR w.lease_until < \(bind: now))
+          AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= \(bind: now))
+          AND EXISTS (SELECT 1 FROM events e WHERE e.organization_id = w.organization_id AND e.published > w.cursor)
+        ORDER BY w.next_attempt_at, w.id LIMIT \(bind: limit)
+        """
+    }
+
+    func hasDueWebhookEndpoints(now: Date) async throws -> Bool {
+        try await db.raw(dueEndpoints(now: now.millisecondsSince1970, limit: 1)).first() != nil
+    }
+
     func claimWebhookEndpoints(owner: String, now: Date, leaseUntil: Date, limit: Int) async throws -> [WebhookEndpoint] {
         let now = now.millisecondsSince1970
         // The lease conditions are repeated outside the subquery: on PostgreSQL a concurrent claim re-checks them
         // on the row it waited for, so two nodes never hold one endpoint.
         return try await db.raw("""
             UPDATE webhook_endpoints SET lease_owner = \(bind: owner), lease_until = \(bind: leaseUntil.millisecondsSince1970)
-            WHERE id IN (
-                SELECT w.id FROM webhook_endpoints w
-                WHERE (w.lease_until IS NULL OR w.lease_until < \(bind: now))
-                  AND (w.next_attempt_at IS NULL OR w.next_attempt_at <= \(bind: now))
-                  AND EXISTS (SELECT 1 FROM events e WHERE e.organization_id = w.organization_id AND e.published > w.cursor)
-                ORDER BY w.next_attempt_at, w.id LIMIT \(bind: limit)
-            )
+            WHERE id IN (\(dueEndpoints(now: now, limit: limit)))
             AND (lease_until IS NULL OR lease_until < \(bind: now))
             AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now))
             RETURNING *
@@ -182,11 +195,6 @@ extension SQLStoreSession {
             .map(Self.productToken)
     }
 
-    func user(directoryId: String, externalId: String) async throws -> User? {
-        try await selectUsers().where("directory_id", .equal, directoryId).where("external_id", .equal, externalId)
-            .orderBy("deprovisioned_at", .descending).first().map(user)
-    }
-
     func insert(_ token: ProductToken) async throws {
         try await mapped {
             try await db.insert(into: "product_tokens")
@@ -239,21 +247,8 @@ extension SQLStoreSession {
     }
 
     func productRole(productId: String, userId: String) async throws -> ProductRole? {
-        // The user's own groups upwards, like effectiveAccess, restricted to this product.
-        let row = try await db.raw("""
-            WITH RECURSIVE ancestry(group_id) AS (
-                SELECT group_id FROM memberships WHERE member_id = \(bind: userId) AND member_kind = 'user'
-                UNION
-                SELECT m.group_id FROM memberships m JOIN ancestry a ON m.member_id = a.group_id WHERE m.member_kind = 'group'
-            )
-            SELECT MAX(CASE WHEN g.role = 'admin' THEN 1 ELSE 0 END) AS is_admin, COUNT(*) AS n
-            FROM access_grants g JOIN users u ON u.id = \(bind: userId) AND u.active = \(bind: true)
-            WHERE g.product_id = \(bind: productId)
-              AND ((g.principal_kind = 'user' AND g.principal_id = \(bind: userId))
-                OR (g.principal_kind = 'group' AND g.principal_id IN (SELECT group_id FROM ancestry)))
-            """).first()
-        guard let row, try row.decode(column: "n", as: Int64.self) > 0 else { return nil }
-        return try row.decode(column: "is_admin", as: Int64.self) == 1 ? .admin : .user
+        guard try await user(id: userId)?.active == true else { return nil }
+        return try await grantsReaching(userId: userId).filter { $0.productId == productId }.map(\.role).max()
     }
 
     // MARK: Deprovisioned accounts and directory removal
@@ -298,18 +293,12 @@ extension SQLStoreSession {
     }
 
     func allSAMLConnections() async throws -> [SAMLConnection] {
-        let ids = try await db.select().column("directory_id").from("saml_connections").all().map { try $0.string("directory_id") }
-        var connections: [SAMLConnection] = []
-        for id in ids { if let connection = try await samlConnection(directoryId: id) { connections.append(connection) } }
-        return connections
+        try await selectConnections().all().map(connection)
     }
 
     func serviceProviderCredentialsExpiring(before date: Date) async throws -> [ServiceProviderCredential] {
-        let ids = try await db.select().column("directory_id").from("saml_sp_credentials")
-            .where("not_after", .lessThan, date.millisecondsSince1970).all().map { try $0.string("directory_id") }
-        var credentials: [ServiceProviderCredential] = []
-        for id in ids { if let credential = try await serviceProviderCredential(directoryId: id) { credentials.append(credential) } }
-        return credentials
+        try await db.select().column("*").from("saml_sp_credentials").where("not_after", .lessThan, date.millisecondsSince1970)
+            .all().map(Self.credential)
     }
 
     func recordExpiryNotice(subjectType: String, subjectId: String, thresholdDays: Int, at date: Date) async throws -> Bool {
@@ -320,19 +309,6 @@ extension SQLStoreSession {
     }
 
     // MARK: Grant previews and group conflicts
-
-    func grantsReaching(userId: String) async throws -> [AccessGrant] {
-        try await db.raw("""
-            WITH RECURSIVE ancestry(group_id) AS (
-                SELECT group_id FROM memberships WHERE member_id = \(bind: userId) AND member_kind = 'user'
-                UNION
-                SELECT m.group_id FROM memberships m JOIN ancestry a ON m.member_id = a.group_id WHERE m.member_kind = 'group'
-            )
-            SELECT * FROM access_grants
-            WHERE (principal_kind = 'user' AND principal_id = \(bind: userId))
-               OR (principal_kind = 'group' AND principal_id IN (SELECT group_id FROM ancestry))
-            """).all().map(Self.grant)
-    }
 
     func reachedUserIds(groupId: String) async throws -> [String] {
         try await db.raw("""

@@ -193,4 +193,9 @@ extension SQLStoreSession {
             directoryId: try row.optionalString("directory_id"), created: try row.date("created_at")
         )
     }
+
+    func verifiedDomain(name: String) async throws -> Domain? {
+        try await db.select().column("*").from("domains").where("name", .equal, name.lowercased())
+            .where("verified_at", .isNot, SQLLiteral.null).orderBy("verified_at").first().map(Self.domain)
+    }
 }

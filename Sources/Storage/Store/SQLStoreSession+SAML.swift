@@ -3,13 +3,20 @@ import Foundation
 import SQLKit
 
 extension SQLStoreSession {
-    func samlConnection(directoryId: String) async throws -> SAMLConnection? {
-        guard let row = try await db.select()
+    /// `SELECT` of connections, certificates read back as text on both databases.
+    func selectConnections() -> SQLSelectBuilder {
+        db.select()
             .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests", "sso_binding")
             .column(SQLAlias(SQLJSONText(column: "certificates"), as: SQLIdentifier("certificates")))
-            .from("saml_connections").where("directory_id", .equal, directoryId).first()
-        else { return nil }
-        return SAMLConnection(
+            .from("saml_connections")
+    }
+
+    func samlConnection(directoryId: String) async throws -> SAMLConnection? {
+        try await selectConnections().where("directory_id", .equal, directoryId).first().map(connection)
+    }
+
+    func connection(_ row: any SQLRow) throws -> SAMLConnection {
+        SAMLConnection(
             directoryId: try row.string("directory_id"), identityProviderEntityID: try row.string("idp_entity_id"),
             singleSignOnURL: try row.string("sso_url"), certificates: try fromJSON([String].self, try row.string("certificates")),
             allowSHA1: try row.bool("allow_sha1"), allowIdPInitiated: try row.bool("allow_idp_initiated"),
@@ -68,13 +75,15 @@ extension SQLStoreSession {
 
     // MARK: SP credentials, policies, test runs
 
+    static func credential(_ row: any SQLRow) throws -> ServiceProviderCredential {
+        ServiceProviderCredential(
+            directoryId: try row.string("directory_id"), privateKeyPEM: try row.string("private_key_pem"),
+            certificatePEM: try row.string("certificate_pem"), created: try row.date("created_at"), notAfter: try row.date("not_after")
+        )
+    }
+
     func serviceProviderCredential(directoryId: String) async throws -> ServiceProviderCredential? {
-        try await db.select().column("*").from("saml_sp_credentials").where("directory_id", .equal, directoryId).first().map { row in
-            ServiceProviderCredential(
-                directoryId: try row.string("directory_id"), privateKeyPEM: try row.string("private_key_pem"),
-                certificatePEM: try row.string("certificate_pem"), created: try row.date("created_at"), notAfter: try row.date("not_after")
-            )
-        }
+        try await db.select().column("*").from("saml_sp_credentials").where("directory_id", .equal, directoryId).first().map(Self.credential)
     }
 
     func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential {
@@ -135,22 +144,6 @@ extension SQLStoreSession {
                         SQLBind(String(decoding: try JSONEncoder().encode(run), as: UTF8.self)))
                 .run()
         }
-    }
-
-    func verifiedDomain(name: String) async throws -> Domain? {
-        try await db.select().column("*").from("domains").where("name", .equal, name.lowercased())
-            .where("verified_at", .isNot, SQLLiteral.null).orderBy("verified_at").first().map(Self.domain)
-    }
-
-    func setBackupAdmin(adminId: String, _ backup: Bool) async throws {
-        try await db.update("admin_accounts").set("backup_admin", to: backup).where("id", .equal, adminId).run()
-    }
-
-    func revokeSessions(userId: String, at date: Date) async throws -> Int {
-        let rows = try await db.update("sessions").set("revoked_at", to: date.millisecondsSince1970)
-            .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
-            .returning("id").all()
-        return rows.count
     }
 
     func pruneSignInState(before date: Date) async throws -> (authnRequests: Int, sessions: Int) {

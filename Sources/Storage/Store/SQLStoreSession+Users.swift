@@ -142,4 +142,9 @@ extension SQLStoreSession {
         if row.allColumns.contains("password_hash") { user.passwordHash = try row.optionalString("password_hash") }
         return user
     }
+
+    func user(directoryId: String, externalId: String) async throws -> User? {
+        try await selectUsers().where("directory_id", .equal, directoryId).where("external_id", .equal, externalId)
+            .orderBy("deprovisioned_at", .descending).first().map(user)
+    }
 }
