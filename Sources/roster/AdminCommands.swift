@@ -160,6 +160,8 @@ struct AdminCommand: AsyncParsableCommand {
         @Option(name: .long, help: "The admin's email.") var email: String
         @Option(name: .long, help: "org-admin, site-admin or user-access-admin.") var role: AdminRole.Kind = .orgAdmin
         @Option(name: .long, help: "The site id, for site-admin (required) or a site's user-access-admin.") var site: String?
+        @Flag(name: .long, help: "Read a password (12+ characters) from standard input and give the admin a local account with it, to sign in to the admin console at /admin.")
+        var passwordStdin = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -169,10 +171,24 @@ struct AdminCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let password = passwordStdin ? readLine(strippingNewline: true) ?? "" : nil
+            if let password, password.count < 12 { throw ValidationError("The password needs at least 12 characters.") }
             let issued = try await CLI.withService(database) { service in
-                try await service.createAdmin(
+                let issued = try await service.createAdmin(
                     organizationId: org, email: email, roles: [AdminRole(kind: role, siteId: site)], caller: .operatorCLI
                 )
+                if let password {
+                    // The admin console signs people in with their own account, so the admin gets one in the local directory.
+                    guard let local = try await service.directories(organizationId: org, caller: .operatorCLI).first(where: { $0.kind == .local }) else {
+                        throw ValidationError("The organization has no local directory.")
+                    }
+                    _ = try await service.createUser(
+                        directoryId: local.id,
+                        draft: UserDraft(userName: issued.admin.email, emails: [User.Email(value: issued.admin.email, primary: true)], password: password),
+                        caller: .operatorCLI
+                    )
+                }
+                return issued
             }
             if output.json {
                 try CLI.printJSON(["id": .string(issued.admin.id), "token": .string(issued.value)])

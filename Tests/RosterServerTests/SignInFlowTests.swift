@@ -306,14 +306,14 @@ struct SignInFlowTests {
             #expect(signedIn.status == .found && signedIn.headers[.location] == "/portal/1", "\(signedIn.text)")
             let session = try await sso.get("/api/v1/session", cookie: try sso.token(signedIn))
             #expect(session.string("directoryId") == portal.directory.id && session.string("userName") == "customer@example.org")
-            let customers = try await service.store.read { try await $0.users(directoryId: portal.directory.id, page: PageRequest(limit: 10)) }
+            let customers = try await service.store.read { try await $0.users(directoryId: portal.directory.id, search: nil, page: PageRequest(limit: 10)) }
             #expect(customers.items.map(\.userName) == ["customer@example.org"])
             #expect(customers.items.first?.name.givenName == nil && customers.items.first?.primaryEmail == "customer@example.org")
 
             // The second sign-in finds the same customer; members' IdP directories never create accounts on the fly.
             let (again, _) = try sso.authnRequest(from: try await sso.get("/portal/\(site.id)/login"))
             #expect(try await sso.post(try sso.response(nameID: "customer@example.org", requestId: again, for: portal.directory.id), to: portal.directory.id).status == .found)
-            #expect(try await service.store.read { try await $0.users(directoryId: portal.directory.id, page: PageRequest(limit: 10)) }.total == 1)
+            #expect(try await service.store.read { try await $0.users(directoryId: portal.directory.id, search: nil, page: PageRequest(limit: 10)) }.total == 1)
             let (member, _) = try sso.authnRequest(from: try await sso.get("/saml/\(sso.directoryId)/login"))
             #expect(try await sso.post(try sso.response(nameID: "stranger@example.org", requestId: member)).status == .forbidden)
         }

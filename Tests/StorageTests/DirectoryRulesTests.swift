@@ -65,7 +65,7 @@ struct DirectoryRulesTests {
             #expect(created.count == 1)
             #expect(failures.count == 7)
             #expect(failures.allSatisfy { $0.code == .userNameTaken })
-            #expect(try await database.store.read { try await $0.users(directoryId: local.id, page: PageRequest()) }.total == 1)
+            #expect(try await database.store.read { try await $0.users(directoryId: local.id, search: nil, page: PageRequest()) }.total == 1)
         }
     }
 

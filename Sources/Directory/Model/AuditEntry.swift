@@ -6,6 +6,7 @@ public enum Actor: Sendable, Hashable, Codable, CustomStringConvertible {
     case operatorCLI
     case apiKey(id: String)
     case user(id: String)
+    case setupLink(id: String)
     case system
 
     public var description: String {
@@ -14,6 +15,7 @@ public enum Actor: Sendable, Hashable, Codable, CustomStringConvertible {
         case .operatorCLI: "operator:cli"
         case .apiKey(let id): "api-key:\(id)"
         case .user(let id): "user:\(id)"
+        case .setupLink(let id): "setup-link:\(id)"
         case .system: "system"
         }
     }

@@ -35,3 +35,22 @@ public struct ProvisioningLogEntry: Sendable, Hashable, Codable {
         self.apiKeyId = apiKeyId
     }
 }
+
+/// Which entries of a troubleshooting log an admin wants to see.
+public struct ProvisioningLogFilter: Sendable, Hashable {
+    /// Only requests answered with a status of 400 or more.
+    public var failuresOnly: Bool
+    /// Only this HTTP method (`POST`, `PATCH`, ...).
+    public var method: String?
+    /// Only requests about this resource type (`User`, `Group`).
+    public var resourceType: String?
+    /// Only requests whose path or resource id contains this text.
+    public var search: String?
+
+    public init(failuresOnly: Bool = false, method: String? = nil, resourceType: String? = nil, search: String? = nil) {
+        self.failuresOnly = failuresOnly
+        self.method = method?.uppercased()
+        self.resourceType = resourceType
+        self.search = search.flatMap { $0.isEmpty ? nil : $0 }
+    }
+}

@@ -8,6 +8,8 @@ public enum Caller: Sendable {
     case system
     /// An identity provider provisioning over SCIM with one directory's API key.
     case provisioning(ApiKey)
+    /// The identity provider's admin, through a one-time setup link: reaches only that directory's setup.
+    case setupLink(SetupLink)
 
     /// The actor recorded in the audit log.
     public var actor: Actor {
@@ -16,6 +18,7 @@ public enum Caller: Sendable {
         case .admin(let admin): .admin(id: admin.id)
         case .system: .system
         case .provisioning(let key): .apiKey(id: key.id)
+        case .setupLink(let link): .setupLink(id: link.id)
         }
     }
 
@@ -28,6 +31,8 @@ public enum Caller: Sendable {
         case .provisioning:
             // A SCIM key acts only through the provisioning use cases, on its own directory.
             throw DirectoryError(.forbidden, "A SCIM API key cannot do this.")
+        case .setupLink:
+            throw DirectoryError(.forbidden, "A setup link reaches only the setup of its directory.")
         case .admin(let admin):
             guard admin.organizationId == organization.id else {
                 throw DirectoryError(.notFound, "No such organization.")
@@ -36,5 +41,17 @@ public enum Caller: Sendable {
                 throw DirectoryError(.forbidden, "Your admin role does not allow this (\(permission)).")
             }
         }
+    }
+
+    /// Throws unless the caller may set up `directory`: whoever may manage the organization's directories (or, with
+    /// `readOnly`, see the organization), or a setup link made for this very directory.
+    public func requireManaging(_ directory: Directory, in organization: Organization, readOnly: Bool = false) throws {
+        if case .setupLink(let link) = self {
+            guard link.directoryId == directory.id, link.organizationId == organization.id else {
+                throw DirectoryError(.notFound, "No such directory.")
+            }
+            return
+        }
+        try require(readOnly ? .viewOrganization : .manageDirectories, in: organization)
     }
 }

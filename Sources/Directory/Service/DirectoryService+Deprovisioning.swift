@@ -148,7 +148,7 @@ extension DirectoryService {
             }
             var users: [User] = []
             while true {
-                let page = try await tx.users(directoryId: id, page: PageRequest(offset: users.count, limit: 1000))
+                let page = try await tx.users(directoryId: id, search: nil, page: PageRequest(offset: users.count, limit: 1000))
                 users += page.items
                 if page.items.count < 1000 { break }
             }

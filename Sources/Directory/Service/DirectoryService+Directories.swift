@@ -102,7 +102,7 @@ extension DirectoryService {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, id)
             let organization = try await requireOrganization(reader, directory.organizationId)
-            try caller.require(.viewOrganization, in: organization)
+            try caller.requireManaging(directory, in: organization, readOnly: true)
             return directory
         }
     }
@@ -112,7 +112,7 @@ extension DirectoryService {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
+            try caller.requireManaging(directory, in: organization)
             return try await reader.apiKeys(directoryId: directoryId)
         }
     }
@@ -126,7 +126,7 @@ extension DirectoryService {
         return try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
+            try caller.requireManaging(directory, in: organization)
             guard directory.acceptsProvisioning else {
                 throw DirectoryError(.unsupported, "This directory's identity provider does not provision users over SCIM.")
             }
@@ -152,7 +152,7 @@ extension DirectoryService {
         try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
+            try caller.requireManaging(directory, in: organization)
             guard var key = try await tx.apiKeys(directoryId: directoryId).first(where: { $0.id == keyId }) else {
                 throw DirectoryError(.notFound, "No API key with id \(keyId) in this directory.")
             }

@@ -10,13 +10,13 @@ extension DirectoryService {
 
     /// A directory's troubleshooting log for admins, newest first.
     public func provisioningLog(
-        directoryId: String, failuresOnly: Bool, page: PageRequest, caller: Caller
+        directoryId: String, filter: ProvisioningLogFilter, page: PageRequest, caller: Caller
     ) async throws -> Page<ProvisioningLogEntry> {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
-            return try await reader.provisioningLog(directoryId: directoryId, failuresOnly: failuresOnly, page: page)
+            try caller.requireManaging(directory, in: organization)
+            return try await reader.provisioningLog(directoryId: directoryId, filter: filter, page: page)
         }
     }
 

@@ -68,7 +68,7 @@ extension DirectoryService {
         return try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
+            try caller.requireManaging(directory, in: organization)
             guard directory.kind != .local else { throw DirectoryError(.unsupported, "The local directory has no identity provider.") }
             let connection = SAMLConnection(
                 directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: singleSignOnURL,
@@ -94,7 +94,7 @@ extension DirectoryService {
     public func samlConnection(directoryId: String, caller: Caller) async throws -> SAMLConnection? {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
-            try caller.require(.viewOrganization, in: try await requireOrganization(reader, directory.organizationId))
+            try caller.requireManaging(directory, in: try await requireOrganization(reader, directory.organizationId), readOnly: true)
             return try await reader.samlConnection(directoryId: directoryId)
         }
     }
@@ -238,7 +238,7 @@ extension DirectoryService {
         let (run, connection) = try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
-            try caller.require(.manageDirectories, in: organization)
+            try caller.requireManaging(directory, in: organization)
             guard let connection = try await tx.samlConnection(directoryId: directoryId) else {
                 throw DirectoryError(.invalidInput, "Set up SAML single sign-on for this directory before testing it.")
             }
@@ -263,7 +263,7 @@ extension DirectoryService {
     public func testRun(id: String, directoryId: String, caller: Caller) async throws -> SAMLTestRun {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
-            try caller.require(.viewOrganization, in: try await requireOrganization(reader, directory.organizationId))
+            try caller.requireManaging(directory, in: try await requireOrganization(reader, directory.organizationId), readOnly: true)
             guard let run = try await reader.samlTestRun(id: id), run.directoryId == directoryId else {
                 throw DirectoryError(.notFound, "No SSO test run with id \(id.prefix(100)).")
             }

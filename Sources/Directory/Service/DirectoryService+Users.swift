@@ -162,22 +162,22 @@ extension DirectoryService {
     }
 
     /// The users of a directory (the centralized experience's Users page).
-    public func users(directoryId: String, page: PageRequest, caller: Caller) async throws -> Page<User> {
+    public func users(directoryId: String, search: String? = nil, page: PageRequest, caller: Caller) async throws -> Page<User> {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
             try caller.require(.manageDirectoryUsers, in: organization)
-            return try await reader.users(directoryId: directoryId, page: page)
+            return try await reader.users(directoryId: directoryId, search: search, page: page)
         }
     }
 
     /// The users with access to a site (the original experience's site Users page).
-    public func users(siteId: String, page: PageRequest, caller: Caller) async throws -> Page<User> {
+    public func users(siteId: String, search: String? = nil, page: PageRequest, caller: Caller) async throws -> Page<User> {
         try await store.read { reader in
             let site = try await requireSite(reader, siteId)
             let organization = try await requireOrganization(reader, site.organizationId)
             try caller.require(.manageSiteUsers(siteId), in: organization)
-            return try await reader.users(siteId: siteId, page: page)
+            return try await reader.users(siteId: siteId, search: search, page: page)
         }
     }
 

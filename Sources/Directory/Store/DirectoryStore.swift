@@ -83,15 +83,19 @@ public protocol DirectoryReading: Sendable {
 
     func user(id: String) async throws -> User?
     func user(directoryId: String, userName: String) async throws -> User?
-    func users(directoryId: String, page: PageRequest) async throws -> Page<User>
+    /// A directory's users by userName; `search`, when given, keeps those whose userName, display name or an email
+    /// starts with it (case-insensitively).
+    func users(directoryId: String, search: String?, page: PageRequest) async throws -> Page<User>
+    /// How many users and groups a directory holds.
+    func counts(directoryId: String) async throws -> (users: Int, groups: Int)
     /// Users of any directory of the organization whose email matches, case-insensitively.
     func users(organizationId: String, email: String) async throws -> [User]
     /// The organization's accounts with an email in `emailDomain`.
     func users(organizationId: String, emailDomain: String) async throws -> [User]
     /// Accounts with this email in any organization that have a local password.
     func usersWithPassword(email: String) async throws -> [User]
-    /// Users with effective access to any product of the site, ordered by userName.
-    func users(siteId: String, page: PageRequest) async throws -> Page<User>
+    /// Users with effective access to any product of the site, ordered by userName; `search` as for a directory.
+    func users(siteId: String, search: String?, page: PageRequest) async throws -> Page<User>
 
     /// A SCIM list query (filter, sort, page) over a directory's users; `startIndex` is 1-based.
     func users(directoryId: String, query: ListQuery) async throws -> Page<User>
@@ -142,8 +146,16 @@ public protocol DirectoryReading: Sendable {
 
     /// Newest first.
     func auditEntries(organizationId: String, page: PageRequest) async throws -> Page<AuditEntry>
-    /// A directory's provisioning log, newest first; `failuresOnly` keeps status >= 400.
-    func provisioningLog(directoryId: String, failuresOnly: Bool, page: PageRequest) async throws -> Page<ProvisioningLogEntry>
+    /// A directory's provisioning log, newest first, narrowed by `filter`.
+    func provisioningLog(directoryId: String, filter: ProvisioningLogFilter, page: PageRequest) async throws -> Page<ProvisioningLogEntry>
+    /// When the directory's newest logged provisioning request arrived.
+    func lastProvisioningRequest(directoryId: String) async throws -> Date?
+
+    func consoleSession(tokenHash: String) async throws -> ConsoleSession?
+    func setupLink(id: String) async throws -> SetupLink?
+    func setupLink(tokenHash: String) async throws -> SetupLink?
+    /// Newest first.
+    func setupLinks(directoryId: String) async throws -> [SetupLink]
 
     /// In outbox order.
     func events(organizationId: String, afterSequence: Int64?, limit: Int) async throws -> [Event]
@@ -253,6 +265,16 @@ public protocol DirectoryWriting: DirectoryReading {
 
     func insert(_ session: Session) async throws
     func update(_ session: Session) async throws
+
+    func insert(_ session: ConsoleSession) async throws
+    /// Ends a console session.
+    func revokeConsoleSession(id: String, at date: Date) async throws
+    /// Ends every open console session of an admin, or opened with a setup link.
+    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, at date: Date) async throws -> Int
+    func insert(_ link: SetupLink) async throws
+    /// Marks a link redeemed unless it already was; false when another request redeemed it first.
+    func redeem(setupLinkId: String, at date: Date) async throws -> Bool
+    func revokeSetupLink(id: String, at date: Date) async throws
 
     func upsert(_ connection: SAMLConnection) async throws
     /// Inserts the credential unless the directory has one; returns the one that is stored.

@@ -68,6 +68,8 @@ public enum RosterApplication {
         OperationsController(service: service, registry: registry).addRoutes(to: router)
         SAMLController(service: service).addRoutes(to: router)
         ProductAccessController(service: service).addRoutes(to: router)
+        OpenAPIDocument.addRoute(to: router)
+        ConsoleController(service: service, probe: probe, log: log, renderer: .shared).addRoutes(to: router)
         let api = router.group("api/v1").add(middleware: AdminAuthenticationMiddleware(service: service))
         OrganizationsController(service: service).addRoutes(to: api)
         SitesController(service: service).addRoutes(to: api)

@@ -1,4 +1,5 @@
 import Directory
+import Foundation
 import Hummingbird
 
 /// `/api/v1/directories/{dir}`: a directory, its SCIM API keys, users and groups.
@@ -16,6 +17,30 @@ struct DirectoriesController {
     /// `PUT /api/v1/directories/{dir}/deprovisioning`: keep accounts the IdP deletes (null) or purge them after N days.
     struct DeprovisioningInput: Decodable {
         var purgeAfterDays: Int?
+    }
+
+    struct SetupLinkInput: Decodable {
+        var expiresInHours: Int?
+    }
+
+    struct IssuedSetupLinkBody: Encodable, Sendable {
+        let id: String
+        let directoryId: String
+        /// Holds the link's secret: shown once.
+        let url: String
+        let expires: Date
+        let created: Date
+    }
+
+    /// `GET /api/v1/identity-providers`: the catalog the wizard offers.
+    struct CatalogBody: Encodable, Sendable {
+        struct Provider: Encodable, Sendable {
+            let id: String
+            let name: String
+            let provisioning: Bool
+            let singleSignOn: Bool
+        }
+        let providers: [Provider]
     }
 
     func addRoutes(to group: RouterGroup<RosterRequestContext>) {
@@ -58,12 +83,11 @@ struct DirectoriesController {
         }
         group.get("directories/:dir/provisioning-log") { request, context in
             let page = try request.pageRequest()
-            let failuresOnly = request.uri.queryParameters["failures"].map { $0 == "true" || $0 == "1" } ?? false
             // What this node still has queued belongs in the answer.
             await log.flush()
             return JSONBody(ListBody(
                 try await service.provisioningLog(
-                    directoryId: try context.parameter("dir"), failuresOnly: failuresOnly, page: page, caller: try context.caller()
+                    directoryId: try context.parameter("dir"), filter: request.provisioningLogFilter(), page: page, caller: try context.caller()
                 ),
                 page
             ))
@@ -71,7 +95,9 @@ struct DirectoriesController {
         group.get("directories/:dir/users") { request, context in
             let page = try request.pageRequest()
             return JSONBody(ListBody(
-                try await service.users(directoryId: try context.parameter("dir"), page: page, caller: try context.caller()), page
+                try await service.users(
+                    directoryId: try context.parameter("dir"), search: request.searchText(), page: page, caller: try context.caller()
+                ), page
             ))
         }
         group.post("directories/:dir/users") { request, context in
@@ -80,6 +106,39 @@ struct DirectoriesController {
                 try await service.createUser(directoryId: try context.parameter("dir"), draft: try input.draft(), caller: try context.caller()),
                 status: .created
             )
+        }
+        group.get("directories/:dir/status") { _, context in
+            let directoryId = try context.parameter("dir")
+            await log.flush()
+            return JSONBody(DirectoryStatusView(try await service.directoryStatus(id: directoryId, caller: try context.caller())))
+        }
+        group.get("directories/:dir/setup-links") { _, context in
+            JSONBody(ListBody(all: try await service.setupLinks(directoryId: try context.parameter("dir"), caller: try context.caller())))
+        }
+        group.post("directories/:dir/setup-links") { request, context in
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            let input = body.readableBytes == 0 ? SetupLinkInput() : try APIRequestDecoder.decode(SetupLinkInput.self, from: body)
+            if let hours = input.expiresInHours, !(1...168).contains(hours) {
+                throw APIError(.badRequest, code: "invalid_input", message: "'expiresInHours' is between 1 and 168.")
+            }
+            let issued = try await service.createSetupLink(
+                directoryId: try context.parameter("dir"), lifetime: input.expiresInHours.map { TimeInterval($0) * 3600 },
+                caller: try context.caller()
+            )
+            return JSONBody(
+                IssuedSetupLinkBody(id: issued.link.id, directoryId: issued.link.directoryId, url: issued.url,
+                                    expires: issued.link.expires, created: issued.link.created),
+                status: .created
+            )
+        }
+        group.delete("setup-links/:link") { _, context in
+            try await service.revokeSetupLink(id: try context.parameter("link"), caller: try context.caller())
+            return Response(status: .noContent)
+        }
+        group.get("identity-providers") { _, _ in
+            JSONBody(CatalogBody(providers: IdentityProviderType.allCases.map {
+                .init(id: $0.rawValue, name: $0.displayName, provisioning: $0.supportsProvisioning, singleSignOn: true)
+            }))
         }
         group.get("directories/:dir/groups") { request, context in
             let page = try request.pageRequest()

@@ -88,32 +88,7 @@ struct SignInSettingsController {
             let input = try await request.decode(as: SAMLInput.self, context: context)
             let directoryId = try context.parameter("dir")
             let caller = try context.caller()
-            var entityID = input.idpEntityId
-            var ssoURL = input.idpSsoUrl
-            var certificates = input.idpCertificates ?? []
-            var sloURL = input.idpSloUrl
-            var binding = SingleSignOnBinding.redirect
-            if let xml = input.idpMetadataXml {
-                do {
-                    let metadata = try IdentityProviderMetadata.parse(Array(xml.utf8))
-                    entityID = metadata.entityID
-                    ssoURL = metadata.singleSignOnURL
-                    certificates = metadata.signingCertificates
-                    sloURL = sloURL ?? metadata.singleLogoutURL
-                    binding = SingleSignOnBinding(rawValue: metadata.singleSignOnBinding) ?? .redirect
-                } catch let error as IdentityProviderMetadata.ImportError {
-                    throw APIError(.badRequest, code: "invalid_metadata", message: error.message)
-                }
-            }
-            guard let entityID, let ssoURL, !certificates.isEmpty else {
-                throw APIError(.badRequest, code: "invalid_input",
-                               message: "Give idpMetadataXml, or idpEntityId, idpSsoUrl and idpCertificates (PEM).")
-            }
-            _ = try await service.configureSAML(
-                directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
-                allowSHA1: input.allowSha1 ?? false, allowIdPInitiated: input.allowIdpInitiated ?? false, singleLogoutURL: sloURL,
-                signAuthnRequests: input.signRequests ?? false, singleSignOnBinding: binding, caller: caller
-            )
+            try await apply(input, directoryId: directoryId, caller: caller)
             return JSONBody(try await view(directoryId: directoryId, caller: caller))
         }
         group.get("directories/:dir/saml/certificates") { _, context in
@@ -155,7 +130,43 @@ struct SignInSettingsController {
         }
     }
 
-    private func view(directoryId: String, caller: Caller) async throws -> SAMLView {
+    /// Stores SAML settings given as the IdP's metadata or field by field (the API and the console both come here).
+    func apply(_ input: SAMLInput, directoryId: String, caller: Caller) async throws {
+        var entityID = input.idpEntityId
+        var ssoURL = input.idpSsoUrl
+        var certificates = input.idpCertificates ?? []
+        var sloURL = input.idpSloUrl
+        var binding = SingleSignOnBinding.redirect
+        if let xml = input.idpMetadataXml {
+            let metadata = try Self.importMetadata(xml)
+            entityID = metadata.entityID
+            ssoURL = metadata.singleSignOnURL
+            certificates = metadata.signingCertificates
+            sloURL = sloURL ?? metadata.singleLogoutURL
+            binding = SingleSignOnBinding(rawValue: metadata.singleSignOnBinding) ?? .redirect
+        }
+        guard let entityID, let ssoURL, !certificates.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_input",
+                           message: "Give idpMetadataXml, or idpEntityId, idpSsoUrl and idpCertificates (PEM).")
+        }
+        _ = try await service.configureSAML(
+            directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: ssoURL, certificates: certificates,
+            allowSHA1: input.allowSha1 ?? false, allowIdPInitiated: input.allowIdpInitiated ?? false, singleLogoutURL: sloURL,
+            signAuthnRequests: input.signRequests ?? false, singleSignOnBinding: binding, caller: caller
+        )
+    }
+
+    /// The IdP's metadata, or a 400 that says what is wrong with it. (Synchronous: Swift 6.3 crashes compiling a typed
+    /// catch inside the async `apply`.)
+    static func importMetadata(_ xml: String) throws -> IdentityProviderMetadata {
+        do {
+            return try IdentityProviderMetadata.parse(Array(xml.utf8))
+        } catch {
+            throw APIError(.badRequest, code: "invalid_metadata", message: error.message)
+        }
+    }
+
+    func view(directoryId: String, caller: Caller) async throws -> SAMLView {
         let directory = try await service.directory(id: directoryId, caller: caller)
         guard directory.kind != .local else {
             throw APIError(.badRequest, code: "unsupported", message: "The local directory has no identity provider.")

@@ -22,7 +22,7 @@ struct SitesController {
         group.get("sites/:site/users") { request, context in
             let page = try request.pageRequest()
             return JSONBody(ListBody(
-                try await service.users(siteId: try context.parameter("site"), page: page, caller: try context.caller()), page
+                try await service.users(siteId: try context.parameter("site"), search: request.searchText(), page: page, caller: try context.caller()), page
             ))
         }
         group.post("sites/:site/users") { request, context in

@@ -65,7 +65,88 @@ struct ApiKeyView: Encodable, Sendable {
     }
 }
 
+/// `GET /api/v1/directories/{dir}/status`: every key written, nulls included.
+struct DirectoryStatusView: Encodable, Sendable {
+    struct Certificate: Encodable, Sendable {
+        let fingerprint: String
+        let notAfter: Date
+        let use: String
+    }
+    let directoryId: String
+    let name: String
+    let identityProvider: String?
+    let kind: String
+    let singleSignOnConfigured: Bool
+    let provisioningActive: Bool
+    let lastProvisioningRequest: Date?
+    let users: Int
+    let groups: Int
+    let apiKeys: [ApiKeyView]
+    let certificates: [Certificate]
+
+    init(_ status: DirectoryStatus) {
+        directoryId = status.directory.id
+        name = status.directory.name
+        identityProvider = status.directory.identityProvider?.rawValue
+        kind = status.directory.kind.rawValue
+        singleSignOnConfigured = status.singleSignOnConfigured
+        provisioningActive = status.provisioningActive
+        lastProvisioningRequest = status.lastProvisioningRequest
+        users = status.users
+        groups = status.groups
+        apiKeys = status.apiKeys.map(ApiKeyView.init)
+        certificates = status.certificates.map { .init(fingerprint: $0.fingerprint, notAfter: $0.notAfter, use: $0.use) }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case directoryId, name, identityProvider, kind, singleSignOnConfigured, provisioningActive, lastProvisioningRequest,
+             users, groups, apiKeys, certificates
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(directoryId, forKey: .directoryId)
+        try container.encode(name, forKey: .name)
+        try container.encode(identityProvider, forKey: .identityProvider)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(singleSignOnConfigured, forKey: .singleSignOnConfigured)
+        try container.encode(provisioningActive, forKey: .provisioningActive)
+        try container.encode(lastProvisioningRequest, forKey: .lastProvisioningRequest)
+        try container.encode(users, forKey: .users)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(apiKeys, forKey: .apiKeys)
+        try container.encode(certificates, forKey: .certificates)
+    }
+}
+
 extension Request {
+    /// `?q=`: the search text of a list, nil when absent or blank; at most 200 characters.
+    func searchText() throws -> String? {
+        guard let raw = uri.queryParameters["q"] else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard text.count <= 200 else {
+            throw APIError(.badRequest, code: "invalid_query", message: "'q' is at most 200 characters.")
+        }
+        return text.isEmpty ? nil : String(text)
+    }
+
+    /// `?failures=true&method=PATCH&resourceType=User&q=text`: which troubleshooting-log entries to show.
+    func provisioningLogFilter() throws -> ProvisioningLogFilter {
+        let query = uri.queryParameters
+        let method = query["method"].map(String.init).flatMap { $0.isEmpty ? nil : $0.uppercased() }
+        if let method, !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method) {
+            throw APIError(.badRequest, code: "invalid_query", message: "'method' is one of GET, POST, PUT, PATCH, DELETE.")
+        }
+        let resourceType = query["resourceType"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        if let resourceType, !["User", "Group"].contains(resourceType) {
+            throw APIError(.badRequest, code: "invalid_query", message: "'resourceType' is User or Group.")
+        }
+        return ProvisioningLogFilter(
+            failuresOnly: query["failures"].map { $0 == "true" || $0 == "1" } ?? false,
+            method: method, resourceType: resourceType, search: try searchText()
+        )
+    }
+
     /// `?offset=&limit=` (and SCIM-style `startIndex`/`count` are not used here).
     func pageRequest() throws -> PageRequest {
         let query = uri.queryParameters

@@ -76,13 +76,25 @@ extension SQLStoreSession {
         }
     }
 
-    func provisioningLog(directoryId: String, failuresOnly: Bool, page: PageRequest) async throws -> Page<ProvisioningLogEntry> {
+    func provisioningLog(directoryId: String, filter: ProvisioningLogFilter, page: PageRequest) async throws -> Page<ProvisioningLogEntry> {
         var select = db.select().column("*").from("provisioning_log").where("directory_id", .equal, directoryId)
         var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from("provisioning_log").where("directory_id", .equal, directoryId)
-        if failuresOnly {
-            select = select.where("status", .greaterThanOrEqual, 400)
-            counter = counter.where("status", .greaterThanOrEqual, 400)
+        func narrow(_ body: (SQLSelectBuilder) -> SQLSelectBuilder) {
+            select = body(select)
+            counter = body(counter)
+        }
+        if filter.failuresOnly { narrow { $0.where("status", .greaterThanOrEqual, 400) } }
+        if let method = filter.method { narrow { $0.where("method", .equal, method) } }
+        if let resourceType = filter.resourceType { narrow { $0.where("resource_type", .equal, resourceType) } }
+        if let search = filter.search {
+            var escaped = ""
+            for character in search {
+                if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            let pattern = "%\(escaped)%"
+            narrow { $0.where(SQLQueryString("(path LIKE \(bind: pattern) ESCAPE '\\' OR resource_id LIKE \(bind: pattern) ESCAPE '\\')")) }
         }
         let items = try await select.orderBy("sequence", .descending).limit(page.limit).offset(page.offset).all().map { row in
             ProvisioningLogEntry(
@@ -95,6 +107,11 @@ extension SQLStoreSession {
             )
         }
         return Page(items: items, total: try await count(counter))
+    }
+
+    func lastProvisioningRequest(directoryId: String) async throws -> Date? {
+        try await db.select().column("at").from("provisioning_log").where("directory_id", .equal, directoryId)
+            .orderBy("sequence", .descending).limit(1).first()?.date("at")
     }
 
     func pruneProvisioningLog(before date: Date) async throws -> Int {

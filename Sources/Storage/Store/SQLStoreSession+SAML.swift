@@ -152,6 +152,9 @@ extension SQLStoreSession {
         let sessions = try await db.delete(from: "sessions")
             .where { $0.where("expires_at", .lessThan, cutoff).orWhere("revoked_at", .lessThan, cutoff) }
             .returning("id").all().count
-        return (requests, sessions)
+        let consoleSessions = try await db.delete(from: "console_sessions")
+            .where { $0.where("expires_at", .lessThan, cutoff).orWhere("revoked_at", .lessThan, cutoff) }
+            .returning("id").all().count
+        return (requests, sessions + consoleSessions)
     }
 }

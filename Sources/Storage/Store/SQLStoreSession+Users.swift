@@ -17,12 +17,39 @@ extension SQLStoreSession {
             .where("user_name_lower", .equal, userName.lowercased()).first().map(user)
     }
 
-    func users(directoryId: String, page: PageRequest) async throws -> Page<User> {
-        let items = try await selectUsers().where("directory_id", .equal, directoryId)
-            .orderBy("user_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(user)
-        let total = try await count(db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .from("users").where("directory_id", .equal, directoryId))
-        return Page(items: items, total: total)
+    func users(directoryId: String, search: String?, page: PageRequest) async throws -> Page<User> {
+        var select = selectUsers().where("directory_id", .equal, directoryId)
+        var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("users").where("directory_id", .equal, directoryId)
+        if let search = Self.prefixPattern(search) {
+            let matches: SQLQueryString = """
+                (user_name_lower LIKE \(bind: search) ESCAPE '\\' OR display_name_lower LIKE \(bind: search) ESCAPE '\\'
+                 OR id IN (SELECT user_id FROM user_emails WHERE directory_id = \(bind: directoryId) AND value_lower LIKE \(bind: search) ESCAPE '\\'))
+                """
+            select = select.where(matches)
+            counter = counter.where(matches)
+        }
+        let items = try await select.orderBy("user_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(user)
+        return Page(items: items, total: try await count(counter))
+    }
+
+    /// A `LIKE` pattern for "starts with `search`", lower-cased, with the wildcards in it escaped; nil for no search.
+    static func prefixPattern(_ search: String?) -> String? {
+        guard let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty else { return nil }
+        var escaped = ""
+        for character in search {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped + "%"
+    }
+
+    func counts(directoryId: String) async throws -> (users: Int, groups: Int) {
+        let row = try await db.raw("""
+            SELECT (SELECT COUNT(*) FROM users WHERE directory_id = \(bind: directoryId)) AS users,
+                   (SELECT COUNT(*) FROM groups WHERE directory_id = \(bind: directoryId)) AS groups
+            """).first()
+        return (try row?.decode(column: "users", as: Int.self) ?? 0, try row?.decode(column: "groups", as: Int.self) ?? 0)
     }
 
     func users(organizationId: String, email: String) async throws -> [User] {
@@ -55,7 +82,7 @@ extension SQLStoreSession {
             """).all().map(user)
     }
 
-    func users(siteId: String, page: PageRequest) async throws -> Page<User> {
+    func users(siteId: String, search: String?, page: PageRequest) async throws -> Page<User> {
         // Everyone a grant on the site reaches: direct user grants, and members of granted groups, nested included.
         let reach: SQLQueryString = """
             WITH RECURSIVE granted(group_id) AS (
@@ -68,12 +95,19 @@ extension SQLStoreSession {
                 SELECT m.member_id FROM memberships m JOIN granted g ON m.group_id = g.group_id WHERE m.member_kind = 'user'
             )
             """
+        var matches: SQLQueryString = ""
+        if let search = Self.prefixPattern(search) {
+            matches = """
+                WHERE (u.user_name_lower LIKE \(bind: search) ESCAPE '\\' OR u.display_name_lower LIKE \(bind: search) ESCAPE '\\'
+                 OR u.id IN (SELECT user_id FROM user_emails WHERE value_lower LIKE \(bind: search) ESCAPE '\\'))
+                """
+        }
         let rows = try await db.raw("""
             \(reach) SELECT \(SQLAlias(SQLJSONText(column: "document"), as: SQLIdentifier("document"))), u.password_hash FROM users u
-            JOIN reached r ON r.user_id = u.id
+            JOIN reached r ON r.user_id = u.id \(matches)
             ORDER BY u.user_name_lower, u.id LIMIT \(bind: page.limit) OFFSET \(bind: page.offset)
             """).all()
-        let total = try await db.raw("\(reach) SELECT COUNT(*) AS n FROM reached").first()
+        let total = try await db.raw("\(reach) SELECT COUNT(*) AS n FROM users u JOIN reached r ON r.user_id = u.id \(matches)").first()
         return Page(items: try rows.map(user), total: try total?.decode(column: "n", as: Int.self) ?? 0)
     }
 

@@ -1,0 +1,191 @@
+import Directory
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SAML
+
+/// The admin web console: `/admin/o/{org}/…` (centralized: the organization's Directory, identity providers, domains,
+/// products), `/admin/s/{site}/…` (original: a site's users and its Jira Service Management identity provider), and
+/// `/admin/setup/…` (one directory's wizard through a setup link). Server-rendered; every form carries a CSRF token.
+struct ConsoleController {
+    let service: DirectoryService
+    let probe: any DomainProbe
+    let log: ProvisioningLogWriter
+    let renderer: ConsoleRenderer
+
+    static let cookieName = "roster_console"
+
+    /// A signed-in console request.
+    struct Visit: Sendable {
+        let identity: ConsoleIdentity
+        let cookie: String
+        var caller: Caller { identity.caller }
+        var csrf: String { ConsoleCSRF.token(forSession: cookie) }
+        var who: String { identity.admin?.email ?? "Setup link" }
+    }
+
+    func addRoutes(to router: Router<RosterRequestContext>) {
+        router.get("admin/login") { request, _ in
+            if let cookie = request.cookies[Self.cookieName]?.value, try await service.consoleIdentity(token: cookie) != nil {
+                return Self.redirect("/admin")
+            }
+            return renderer.page(Chrome(title: "Sign in to Roster admin"), template: "login", [String: String]())
+        }
+        router.get("admin/session") { request, context in
+            guard let userToken = request.cookies[SAMLController.cookieName]?.value else { return Self.redirect("/admin/login") }
+            do {
+                let opened = try await service.openConsoleSession(userSessionToken: userToken)
+                return Self.redirect("/admin", cookie: Self.cookie(opened.token, expires: opened.session.expires, secure: secureCookies))
+            } catch let error as DirectoryError where error.code == .forbidden || error.code == .unauthenticated {
+                context.logger.info("console sign-in refused", metadata: ["reason": "\(error.code)"])
+                return renderer.message(Chrome(title: "No admin access"), [error.message], link: Crumb(label: "Sign in as someone else", href: "/admin/login"), status: .forbidden)
+            }
+        }
+        router.post("admin/logout") { request, _ in
+            guard let cookie = request.cookies[Self.cookieName]?.value else { return Self.redirect("/admin/login") }
+            let form = try await ConsoleForm.read(request)
+            guard ConsoleCSRF.verify(form[ConsoleCSRF.field], session: cookie) else {
+                return renderer.message(Chrome(title: "Form expired"), ["Reload the page and try again."], status: .forbidden)
+            }
+            try await service.endConsoleSession(token: cookie)
+            return Self.redirect("/admin/login", cookie: Self.cookie("", expires: Date(timeIntervalSince1970: 0), secure: secureCookies))
+        }
+        router.get("admin") { request, context in
+            try await visit(request, context) { visit in
+                if let link = visit.identity.setupLink { return Self.redirect("/admin/setup/d/\(link.directoryId)") }
+                guard let admin = visit.identity.admin else { return Self.redirect("/admin/login") }
+                let organization = try await service.organization(id: admin.organizationId, caller: visit.caller)
+                if organization.userManagement == .original, !admin.roles.contains(where: { $0.kind == .orgAdmin }),
+                   let site = admin.roles.compactMap(\.siteId).first {
+                    return Self.redirect("/admin/s/\(site)/users")
+                }
+                return Self.redirect("/admin/o/\(organization.id)")
+            }
+        }
+        router.get("admin/setup/:token") { request, context in
+            let token = try context.parameter("token")
+            do {
+                let (opened, link) = try await service.redeemSetupLink(token: token)
+                return Self.redirect("/admin/setup/d/\(link.directoryId)", cookie: Self.cookie(opened.token, expires: opened.session.expires, secure: secureCookies))
+            } catch let error as DirectoryError where error.code == .unauthenticated {
+                context.logger.info("setup link refused")
+                return renderer.message(Chrome(title: "Setup link not valid"), [error.message], status: .gone)
+            }
+        }
+        addOrganizationRoutes(to: router)
+        addSiteRoutes(to: router)
+        for scope in DirectoryScope.allCases { addDirectoryRoutes(to: router, scope: scope) }
+    }
+
+    var secureCookies: Bool { service.configuration.baseURL.lowercased().hasPrefix("https://") }
+
+    // MARK: Sessions, forms and errors
+
+    /// Runs `body` for a signed-in console visitor; sends others to sign in, and turns domain refusals into pages.
+    func visit(_ request: Request, _ context: RosterRequestContext, _ body: (Visit) async throws -> Response) async throws -> Response {
+        guard let cookie = request.cookies[Self.cookieName]?.value, let identity = try await service.consoleIdentity(token: cookie) else {
+            return Self.redirect("/admin/login")
+        }
+        let visit = Visit(identity: identity, cookie: cookie)
+        do {
+            return try await body(visit)
+        } catch let error as DirectoryError {
+            return refusal(error, visit: visit)
+        } catch let error as APIError where error.status.code < 500 {
+            return renderer.message(Chrome(title: "That did not work", who: visit.who, csrf: visit.csrf), [error.message], status: error.status)
+        }
+    }
+
+    /// `visit` for a form post: reads the form and checks its CSRF token first.
+    func submit(
+        _ request: Request, _ context: RosterRequestContext, _ body: (Visit, ConsoleForm) async throws -> Response
+    ) async throws -> Response {
+        try await visit(request, context) { visit in
+            let form = try await ConsoleForm.read(request)
+            guard ConsoleCSRF.verify(form[ConsoleCSRF.field], session: visit.cookie) else {
+                context.logger.notice("console form refused: CSRF token missing or wrong")
+                return renderer.message(Chrome(title: "Form expired", who: visit.who, csrf: visit.csrf), ["The form was not sent from this console session. Reload the page and try again."], status: .forbidden)
+            }
+            return try await body(visit, form)
+        }
+    }
+
+    func refusal(_ error: DirectoryError, visit: Visit) -> Response {
+        let chrome = Chrome(title: "That did not work", who: visit.who, csrf: visit.csrf)
+        switch error.code {
+        case .notFound: return renderer.message(Chrome(title: "Not found", who: visit.who, csrf: visit.csrf), [error.message], link: Crumb(label: "Back to the console", href: "/admin"), status: .notFound)
+        case .forbidden:
+            var paragraphs = ["Your admin role does not allow this page or action."]
+            if visit.identity.setupLink != nil { paragraphs = ["This setup link opens only the setup of one directory."] }
+            return renderer.message(Chrome(title: "Not allowed", who: visit.who, csrf: visit.csrf), paragraphs, link: Crumb(label: "Back to the console", href: "/admin"), status: .forbidden)
+        case .planRequired: return renderer.message(chrome, [error.message], status: .forbidden)
+        case .alreadyExists, .portalDirectoryExists, .userNameTaken: return renderer.message(chrome, [error.message], status: .conflict)
+        case .unsupported: return renderer.message(chrome, [error.message], status: .unprocessableContent)
+        default: return renderer.message(chrome, [error.message], status: .badRequest)
+        }
+    }
+
+    static func redirect(_ location: String, cookie: String? = nil) -> Response {
+        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
+        if let cookie { headers[.setCookie] = cookie }
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    static func cookie(_ value: String, expires: Date, secure: Bool) -> String {
+        let date = DateFormatter.httpDate.string(from: expires)
+        return "\(cookieName)=\(value); Path=/admin; Expires=\(date); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    }
+
+    /// `?offset=` of a console list.
+    static func offset(_ request: Request) -> Int {
+        request.uri.queryParameters["offset"].flatMap { Int($0) }.map { max(0, min($0, 10_000_000)) } ?? 0
+    }
+
+    static let pageSize = 50
+
+    /// Previous/next links and the "1–50 of 1000" text of a list page.
+    static func pager(path: String, query: [(String, String)], offset: Int, count: Int, total: Int) -> (previous: String?, next: String?, range: String) {
+        func link(_ at: Int) -> String {
+            var items = query.filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) }
+            if at > 0 { items.append(URLQueryItem(name: "offset", value: String(at))) }
+            var components = URLComponents()
+            components.path = path
+            components.queryItems = items.isEmpty ? nil : items
+            return components.string ?? path
+        }
+        let previous = offset > 0 ? link(max(0, offset - pageSize)) : nil
+        let next = offset + count < total ? link(offset + pageSize) : nil
+        let range = count == 0 ? "" : "\(offset + 1)–\(offset + count) of \(total)"
+        return (previous, next, range)
+    }
+
+    static let doneMessages: [String: String] = [
+        "sso": "Single sign-on is saved.", "policy": "The authentication policy is saved.", "linked": "The domain link is saved.",
+        "verified": "The domain is verified.", "claimed": "The domain is claimed. Verify it next.",
+        "disconnected": "The identity provider is disconnected. Its accounts and groups are now in the local directory.",
+    ]
+
+    static func notice(_ request: Request) -> String? {
+        request.uri.queryParameters["done"].flatMap { doneMessages[String($0)] }
+    }
+
+    static func date(_ date: Date?) -> String {
+        guard let date else { return "—" }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}
+
+extension DateFormatter {
+    /// RFC 9110 HTTP-date, for cookie expiry.
+    static let httpDate: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }()
+}

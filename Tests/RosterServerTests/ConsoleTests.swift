@@ -1,0 +1,386 @@
+import Directory
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import RosterServer
+import RosterTestSupport
+import Testing
+
+/// A browser of the admin console: keeps cookies, follows nothing by itself, posts forms with the page's CSRF token.
+final class ConsoleBrowser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    private var cookies: [String: String] = [:]
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    struct Page: Sendable {
+        let status: HTTPResponse.Status
+        let location: String?
+        let html: String
+
+        /// The CSRF token of the page's forms.
+        var csrf: String? {
+            guard let range = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+            return String(html[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    @discardableResult
+    func get(_ uri: String) async throws -> Page { try await send(.get, uri, body: nil) }
+
+    @discardableResult
+    func post(_ uri: String, _ fields: [String: String], csrf: String?) async throws -> Page {
+        var all = fields
+        if let csrf { all["_csrf"] = csrf }
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = all.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+        return try await send(.post, uri, body: body)
+    }
+
+    private func send(_ method: HTTPRequest.Method, _ uri: String, body: String?) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        for value in response.headers[values: .setCookie] {
+            let pair = value.split(separator: ";").first.map(String.init) ?? ""
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts.count == 2 { cookies[String(parts[0])] = String(parts[1]) }
+        }
+        return Page(status: response.status, location: response.headers[.location], html: String(buffer: response.body))
+    }
+
+    /// Signs in through `/login/password` and opens a console session.
+    func signIn(email: String, password: String) async throws {
+        let signedIn = try await post("/login/password", ["email": email, "password": password, "RelayState": "/admin/session"], csrf: nil)
+        #expect(signedIn.status == .seeOther || signedIn.status == .found)
+        let session = try await get("/admin/session")
+        #expect(session.status == .seeOther, "opening the console session: \(session.html.prefix(300))")
+    }
+}
+
+/// An organization with an org admin who can sign in, a site with Jira Service Management, and a site admin of it.
+struct ConsoleFixture: Sendable {
+    let organization: Organization
+    let site: Site
+    let otherSite: Site
+    let localDirectoryId: String
+    static let password = "correct horse battery staple"
+
+    static func make(_ service: DirectoryService, plan: Organization.Plan = .guard, experience: Organization.UserManagement = .centralized) async throws -> ConsoleFixture {
+        let organization = try await service.createOrganization(name: "Acme", plan: plan, userManagement: experience, caller: .operatorCLI)
+        let site = try await service.addSite(organizationId: organization.id, name: "acme-help", caller: .operatorCLI)
+        let otherSite = try await service.addSite(organizationId: organization.id, name: "acme-dev", caller: .operatorCLI)
+        _ = try await service.addProduct(siteId: site.id, product: .jiraServiceManagement, caller: .operatorCLI)
+        let local = try await service.directories(organizationId: organization.id, caller: .operatorCLI).first { $0.kind == .local }!
+        for (email, role) in [("owner@acme.test", AdminRole.orgAdmin), ("helpdesk@acme.test", AdminRole(kind: .siteAdmin, siteId: site.id))] {
+            _ = try await service.createAdmin(organizationId: organization.id, email: email, roles: [role], caller: .operatorCLI)
+            _ = try await service.createUser(
+                directoryId: local.id, draft: UserDraft(userName: email, emails: [User.Email(value: email, primary: true)], password: password),
+                caller: .operatorCLI
+            )
+        }
+        return ConsoleFixture(organization: organization, site: site, otherSite: otherSite, localDirectoryId: local.id)
+    }
+}
+
+@Suite("Admin console")
+struct ConsoleTests {
+    @Test("the console's templates parse")
+    func templatesParse() throws {
+        _ = try ConsoleRenderer()
+    }
+
+    @Test("signing in: an admin gets a console session; a member who is no admin does not; no session goes to sign-in", arguments: TestDatabaseKind.available)
+    func signIn(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let browser = ConsoleBrowser(api.client)
+            #expect(try await browser.get("/admin/o/\(fixture.organization.id)").location == "/admin/login")
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            #expect(try await browser.get("/admin").location == "/admin/o/\(fixture.organization.id)")
+            let home = try await browser.get("/admin/o/\(fixture.organization.id)")
+            #expect(home.status == .ok)
+            #expect(home.html.contains("Identity providers"))
+
+            _ = try await service.createUser(
+                directoryId: fixture.localDirectoryId,
+                draft: UserDraft(userName: "member@acme.test", emails: [User.Email(value: "member@acme.test", primary: true)], password: ConsoleFixture.password),
+                caller: .operatorCLI
+            )
+            let member = ConsoleBrowser(api.client)
+            _ = try await member.post("/login/password", ["email": "member@acme.test", "password": ConsoleFixture.password, "RelayState": "/admin/session"], csrf: nil)
+            let refused = try await member.get("/admin/session")
+            #expect(refused.status == .forbidden)
+            #expect(try await member.get("/admin").location == "/admin/login")
+        }
+    }
+
+    @Test("forms need the session's CSRF token", arguments: TestDatabaseKind.available)
+    func csrf(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let path = "/admin/o/\(fixture.organization.id)/directory/identity-providers/new/okta"
+            #expect(try await browser.post(path, ["name": "Okta"], csrf: nil).status == .forbidden)
+            #expect(try await browser.post(path, ["name": "Okta"], csrf: "0".padding(toLength: 64, withPad: "0", startingAt: 0)).status == .forbidden)
+            #expect(try await service.directories(organizationId: fixture.organization.id, caller: .operatorCLI).count == 1)
+            let form = try await browser.get(path)
+            #expect(try await browser.post(path, ["name": "Okta"], csrf: form.csrf).status == .created)
+        }
+    }
+
+    @Test("connecting Okta centrally: the key is shown once and works, SSO is saved, the directory page shows status", arguments: TestDatabaseKind.available)
+    func connectOkta(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let org = "/admin/o/\(fixture.organization.id)"
+            let catalog = try await browser.get("\(org)/directory/identity-providers/new")
+            for provider in IdentityProviderType.allCases { #expect(catalog.html.contains(provider.displayName.replacingOccurrences(of: "(", with: "(").prefix(10))) }
+            let adfs = try await browser.get("\(org)/directory/identity-providers/new/adfs")
+            #expect(adfs.html.contains("no SCIM step"))
+            let form = try await browser.get("\(org)/directory/identity-providers/new/okta")
+            let created = try await browser.post("\(org)/directory/identity-providers/new/okta", ["name": "Okta"], csrf: form.csrf)
+            #expect(created.status == .created)
+            let key = try #require(created.html.range(of: #"rsk_[0-9a-f]{12}_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(created.html[$0]) })
+            let directory = try #require(try await service.directories(organizationId: fixture.organization.id, caller: .operatorCLI).first { $0.kind == .identityProvider })
+            #expect(created.html.contains("/scim/directory/\(directory.id)"))
+            #expect(created.html.contains("Provisioning tab") || created.html.contains("Provisioning"))
+            let scim = try await api.send(.get, "/scim/directory/\(directory.id)/Users", token: key)
+            #expect(scim.status == .ok)
+            // The key is not shown again.
+            let base = "\(org)/directory/identity-providers/\(directory.id)"
+            let again = try await browser.get("\(base)/setup/provisioning")
+            #expect(!again.html.contains(key))
+
+            // Single sign-on by fields; a missing certificate is named next to its field, and nothing is saved.
+            let sso = try await browser.get("\(base)/setup/sso")
+            #expect(sso.html.contains("/saml/\(directory.id)/acs"))
+            let missing = try await browser.post("\(base)/setup/sso", ["entityID": "http://www.okta.com/exk1", "ssoURL": "https://acme.okta.com/app/sso/saml"], csrf: sso.csrf)
+            #expect(missing.status == .badRequest)
+            #expect(missing.html.contains("field-error"))
+            #expect(try await service.samlConnection(directoryId: directory.id) == nil)
+            let identity = try TestIdentity.make(name: "okta-test")
+            let saved = try await browser.post(
+                "\(base)/setup/sso",
+                ["entityID": "http://www.okta.com/exk1", "ssoURL": "https://acme.okta.com/app/sso/saml", "certificate": identity.certificatePEM],
+                csrf: sso.csrf
+            )
+            #expect(saved.status == .seeOther)
+            #expect(saved.location == "\(base)/setup/domains?done=sso")
+            #expect(try await service.samlConnection(directoryId: directory.id)?.identityProviderEntityID == "http://www.okta.com/exk1")
+
+            // Policy, then Test SSO sends the browser to Okta with an AuthnRequest.
+            let policy = try await browser.get("\(base)/setup/policy")
+            #expect(try await browser.post("\(base)/setup/policy", ["enforceSSO": "on", "sessionHours": "0", "idleMinutes": "60"], csrf: policy.csrf).status == .badRequest)
+            #expect(try await browser.post("\(base)/setup/policy", ["enforceSSO": "on", "sessionHours": "8", "idleMinutes": "60"], csrf: policy.csrf).status == .seeOther)
+            #expect(try await service.authenticationPolicy(directoryId: directory.id).enforceSSO)
+            let test = try await browser.post("\(base)/setup/test", [:], csrf: policy.csrf)
+            #expect(test.location?.hasPrefix("https://acme.okta.com/app/sso/saml?SAMLRequest=") == true)
+
+            let page = try await browser.get(base)
+            #expect(page.status == .ok)
+            #expect(page.html.contains("Configured"))
+            #expect(page.html.contains("0 users · 0 groups"))
+        }
+    }
+
+    @Test("key regeneration: the old key stops at once, or after the chosen overlap", arguments: TestDatabaseKind.available)
+    func regenerate(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let created = try await service.createDirectory(organizationId: fixture.organization.id, name: "Entra", identityProvider: .entraId, caller: .operatorCLI)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let base = "/admin/o/\(fixture.organization.id)/directory/identity-providers/\(created.directory.id)"
+            let page = try await browser.get(base)
+            let overlapped = try await browser.post("\(base)/keys", ["overlap": "3600"], csrf: page.csrf)
+            #expect(overlapped.status == .created)
+            let second = try #require(overlapped.html.range(of: #"rsk_[0-9a-f]{12}_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(overlapped.html[$0]) })
+            #expect(try await api.send(.get, "/scim/directory/\(created.directory.id)/Users", token: created.apiKey).status == .ok)
+            #expect(try await api.send(.get, "/scim/directory/\(created.directory.id)/Users", token: second).status == .ok)
+            let immediate = try await browser.post("\(base)/keys", ["overlap": "0"], csrf: page.csrf)
+            let third = try #require(immediate.html.range(of: #"rsk_[0-9a-f]{12}_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(immediate.html[$0]) })
+            #expect(try await api.send(.get, "/scim/directory/\(created.directory.id)/Users", token: second).status == .unauthorized)
+            #expect(try await api.send(.get, "/scim/directory/\(created.directory.id)/Users", token: third).status == .ok)
+        }
+    }
+
+    @Test("the Guard plan gate explains the plan instead of showing a form", arguments: TestDatabaseKind.available)
+    func guardGate(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service, plan: .free)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let org = "/admin/o/\(fixture.organization.id)"
+            let list = try await browser.get("\(org)/directory/identity-providers")
+            #expect(list.html.contains("need the Guard plan"))
+            #expect(!list.html.contains("Add identity provider"))
+            let new = try await browser.get("\(org)/directory/identity-providers/new/okta")
+            #expect(new.status == .forbidden)
+            #expect(!new.html.contains("<form method=\"post\" action=\"\(org)/directory/identity-providers/new/okta\""))
+            let posted = try await browser.post("\(org)/directory/identity-providers/new/okta", ["name": "Okta"], csrf: list.csrf)
+            #expect(posted.status == .forbidden)
+            // Portal-only customers do not need Guard.
+            let portal = "\(org)/products/\(fixture.site.id)/jira-service-management/portal-customers"
+            #expect(try await browser.post(portal, ["provider": "okta", "name": "Customers"], csrf: list.csrf).status == .created)
+        }
+    }
+
+    @Test("original experience: site admins manage their site's users only; IdPs need an org admin; one IdP per JSM site", arguments: TestDatabaseKind.available)
+    func originalExperience(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service, experience: .original)
+            let siteAdmin = ConsoleBrowser(api.client)
+            try await siteAdmin.signIn(email: "helpdesk@acme.test", password: ConsoleFixture.password)
+            #expect(try await siteAdmin.get("/admin").location == "/admin/s/\(fixture.site.id)/users")
+            #expect(try await siteAdmin.get("/admin/s/\(fixture.site.id)/users").status == .ok)
+            #expect(try await siteAdmin.get("/admin/s/\(fixture.otherSite.id)/users").status == .forbidden)
+            let idps = try await siteAdmin.get("/admin/s/\(fixture.site.id)/identity-providers")
+            #expect(idps.html.contains("needs an organization admin"))
+            let portalPath = "/admin/s/\(fixture.site.id)/jira-service-management/identity-provider"
+            let portal = try await siteAdmin.get(portalPath)
+            #expect(portal.html.contains("An organization admin connects"))
+            #expect(try await siteAdmin.post(portalPath, ["provider": "okta", "name": "Customers"], csrf: portal.csrf).status == .forbidden)
+            #expect(try await siteAdmin.post("/admin/o/\(fixture.organization.id)/directory/identity-providers/new/okta", ["name": "Okta"], csrf: portal.csrf).status == .forbidden)
+
+            let owner = ConsoleBrowser(api.client)
+            try await owner.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let form = try await owner.get(portalPath)
+            let created = try await owner.post(portalPath, ["provider": "okta", "name": "Help center customers"], csrf: form.csrf)
+            #expect(created.status == .created)
+            #expect(created.html.contains("customer organizations"))
+            let second = try await owner.post(portalPath, ["provider": "entra-id", "name": "Other customers"], csrf: form.csrf)
+            #expect(second.status == .conflict)
+            #expect(second.html.contains("already has an identity provider"))
+            let after = try await owner.get(portalPath)
+            #expect(after.html.contains("Help center customers"))
+            // A JSM-less site has no portal page.
+            #expect(try await owner.get("/admin/s/\(fixture.otherSite.id)/jira-service-management/identity-provider").status == .notFound)
+        }
+    }
+
+    @Test("a setup link opens once, shows only its directory's wizard, and stops when revoked", arguments: TestDatabaseKind.available)
+    func setupLink(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let other = try await service.createDirectory(organizationId: fixture.organization.id, name: "Entra", identityProvider: .entraId, caller: .operatorCLI)
+            let issued = try await service.createSetupLink(directoryId: okta.directory.id, caller: .operatorCLI)
+            #expect(issued.link.expires.timeIntervalSince(issued.link.created) == 24 * 3600)
+            let path = try #require(URL(string: issued.url)?.path)
+            let idpAdmin = ConsoleBrowser(api.client)
+            let opened = try await idpAdmin.get(path)
+            #expect(opened.location == "/admin/setup/d/\(okta.directory.id)")
+            let wizard = try await idpAdmin.get("/admin/setup/d/\(okta.directory.id)/setup/sso")
+            #expect(wizard.status == .ok)
+            #expect(wizard.html.contains("/saml/\(okta.directory.id)/acs"))
+            // Only that directory: not the organization, not another directory.
+            #expect(try await idpAdmin.get("/admin/o/\(fixture.organization.id)").status == .forbidden)
+            #expect(try await idpAdmin.get("/admin/setup/d/\(other.directory.id)/setup/sso").status == .notFound)
+            #expect(try await idpAdmin.get("/admin/o/\(fixture.organization.id)/directory/identity-providers/\(okta.directory.id)").status == .notFound)
+            // It can do the setup: a new key.
+            let key = try await idpAdmin.post("/admin/setup/d/\(okta.directory.id)/setup/provisioning", [:], csrf: wizard.csrf)
+            #expect(key.status == .created)
+            #expect(key.html.contains("rsk_"))
+            // Once: a second browser gets nothing.
+            let second = ConsoleBrowser(api.client)
+            #expect(try await second.get(path).status == .gone)
+            // Revoked: the open session stops.
+            try await service.revokeSetupLink(id: issued.link.id, caller: .operatorCLI)
+            #expect(try await idpAdmin.get("/admin/setup/d/\(okta.directory.id)/setup/sso").location == "/admin/login")
+        }
+    }
+
+    @Test("disconnecting needs the name typed, keeps the accounts and turns synced groups into local groups", arguments: TestDatabaseKind.available)
+    func disconnect(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let key = try #require(okta.apiKey)
+            let user = try await api.send(.post, "/scim/directory/\(okta.directory.id)/Users", token: key,
+                                          json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@acme.test"}"#)
+            #expect(user.status == .created)
+            let userId = try #require(user.string("id"))
+            let group = try await api.send(.post, "/scim/directory/\(okta.directory.id)/Groups", token: key,
+                                           json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineers","members":[{"value":"\#(userId)"}]}"#)
+            #expect(group.status == .created)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let base = "/admin/o/\(fixture.organization.id)/directory/identity-providers/\(okta.directory.id)"
+            let confirm = try await browser.get("\(base)/disconnect")
+            #expect(confirm.html.contains("1 accounts are kept"))
+            #expect(try await browser.post("\(base)/disconnect", ["confirm": "okta"], csrf: confirm.csrf).status == .badRequest)
+            #expect(try await service.directories(organizationId: fixture.organization.id, caller: .operatorCLI).count == 2)
+            let done = try await browser.post("\(base)/disconnect", ["confirm": "Okta"], csrf: confirm.csrf)
+            #expect(done.location == "/admin/o/\(fixture.organization.id)/directory/identity-providers?done=disconnected")
+            let kept = try await service.user(id: userId, caller: .operatorCLI)
+            #expect(kept.directoryId == fixture.localDirectoryId)
+            let groups = try await service.groups(directoryId: fixture.localDirectoryId, page: PageRequest(), caller: .operatorCLI)
+            let converted = try #require(groups.items.first { $0.displayName == "Engineers" })
+            #expect(!converted.synced)
+            #expect(try await api.send(.get, "/scim/directory/\(okta.directory.id)/Users", token: key).status == .unauthorized)
+        }
+    }
+
+    @Test("users lists page and search on the server", arguments: TestDatabaseKind.available)
+    func usersSearch(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            for index in 0..<60 {
+                _ = try await service.createUser(
+                    directoryId: fixture.localDirectoryId,
+                    draft: UserDraft(userName: String(format: "user%02d@acme.test", index), emails: [User.Email(value: String(format: "mail%02d@corp.test", index), primary: true)], displayName: "Person \(index)"),
+                    caller: .operatorCLI
+                )
+            }
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let users = "/admin/o/\(fixture.organization.id)/directory/users"
+            let first = try await browser.get(users)
+            #expect(first.html.contains("62 users"))
+            #expect(first.html.contains("1–50 of 62"))
+            let second = try await browser.get("\(users)?directory=\(fixture.localDirectoryId)&offset=50")
+            #expect(second.html.contains("51–62 of 62"))
+            let searched = try await browser.get("\(users)?q=USER1")
+            #expect(searched.html.contains("10 users"))
+            let byEmail = try await browser.get("\(users)?q=mail05")
+            #expect(byEmail.html.contains("1 users"))
+            #expect(byEmail.html.contains("user05@acme.test"))
+            let wildcard = try await browser.get("\(users)?q=%25")
+            #expect(wildcard.html.contains("0 users"))
+        }
+    }
+
+    @Test("every admin API route is in the OpenAPI document, and the document has no route the server lacks")
+    func openAPICoversRoutes() async throws {
+        try await TestDatabase.with(.sqlite) { database in
+            let service = DirectoryService(store: database.store, configuration: .init(baseURL: "https://roster.test"))
+            let router = RosterApplication.buildRouter(
+                service: service, log: ProvisioningLogWriter(service: service, logger: TestDatabase.logger),
+                registry: .init(), probe: NetworkDomainProbe(resolver: nil, httpBase: nil)
+            )
+            var routes: Set<String> = []
+            for route in router.routes where route.path.description.hasPrefix("/api/v1") {
+                routes.insert("\(route.method.rawValue.lowercased()) \(route.path.description)")
+            }
+            let data = try #require(OpenAPIDocument.data)
+            let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var documented: Set<String> = []
+            for (path, operations) in paths {
+                for method in operations.keys where ["get", "post", "put", "patch", "delete"].contains(method) { documented.insert("\(method) \(path)") }
+            }
+            #expect(routes.count > 60)
+            #expect(routes.subtracting(documented).sorted() == [], "routes missing from the OpenAPI document")
+            #expect(documented.subtracting(routes).sorted() == [], "documented routes the server does not have")
+        }
+    }
+}
