@@ -22,6 +22,18 @@ enum DirectoryScope: CaseIterable, Sendable {
     }
 }
 
+/// What surrounds a directory's pages.
+enum DirectoryLayout {
+    case organization(ConsoleController.OrgContext)
+    case site(ConsoleController.SiteContext)
+    case setupLink
+
+    var organization: ConsoleController.OrgContext? {
+        if case .organization(let org) = self { return org }
+        return nil
+    }
+}
+
 /// A step of the setup wizard.
 enum WizardStep: String, CaseIterable, Sendable {
     case provisioning, sso, domains, policy, test
@@ -81,29 +93,36 @@ extension ConsoleController {
     }
 
     func directoryChrome(
-        _ visit: Visit, directory: Directory, scope: DirectoryScope, base: String, org: OrgContext?, title: String, notice: String? = nil,
+        _ visit: Visit, directory: Directory, scope: DirectoryScope, base: String, org: DirectoryLayout, title: String, notice: String? = nil,
         error: String? = nil
     ) -> Chrome {
-        switch scope {
+        var chrome: Chrome
+        switch org {
         case .setupLink:
             return Chrome(title: title, organizationName: nil, who: "Setup of \(directory.name)", csrf: visit.csrf, notice: notice, error: error)
-        default:
-            var chrome = Chrome(title: title, organizationName: nil, who: visit.who, csrf: visit.csrf, notice: notice, error: error)
-            if let org {
-                chrome = self.chrome(org, visit, title: title, current: scope == .organization ? "idp" : "products", notice: notice, error: error)
-                if scope == .organization {
-                    chrome.crumbs.append(Crumb(label: "Identity providers", href: "\(org.base)/directory/identity-providers"))
-                }
+        case .organization(let org):
+            chrome = self.chrome(org, visit, title: title, current: scope == .organization ? "idp" : "products", notice: notice, error: error)
+            if scope == .organization {
+                chrome.crumbs.append(Crumb(label: "Identity providers", href: "\(org.base)/directory/identity-providers"))
+            } else if let site = directory.portalSiteId {
+                chrome.crumbs.append(Crumb(label: "Products", href: "\(org.base)/products"))
+                chrome.crumbs.append(Crumb(label: "Portal-only customers", href: "\(org.base)/products/\(site)/jira-service-management/portal-customers"))
             }
-            chrome.crumbs.append(Crumb(label: directory.name, href: base))
-            return chrome
+        case .site(let site):
+            chrome = self.chrome(site, visit, title: title, current: "portal", notice: notice)
+            chrome.error = error
         }
+        chrome.crumbs.append(Crumb(label: directory.name, href: base))
+        return chrome
     }
 
-    /// The organization context for scopes under `/admin/o/{org}`; nil elsewhere.
-    func optionalOrg(_ visit: Visit, _ context: RosterRequestContext, scope: DirectoryScope) async throws -> OrgContext? {
-        guard scope == .organization || scope == .portalCentralized else { return nil }
-        return try await orgContext(visit, context)
+    /// The pages around a directory's: its organization's, its site's (original experience), or none (setup link).
+    func layout(_ visit: Visit, _ context: RosterRequestContext, scope: DirectoryScope) async throws -> DirectoryLayout {
+        switch scope {
+        case .organization, .portalCentralized: .organization(try await orgContext(visit, context))
+        case .portalOriginal: .site(try await siteContext(visit, context))
+        case .setupLink: .setupLink
+        }
     }
 
     func addDirectoryRoutes(to router: Router<RosterRequestContext>, scope: DirectoryScope) {
@@ -112,7 +131,7 @@ extension ConsoleController {
             try await visit(request, context) { visit in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
                 if scope == .setupLink { return Self.redirect("\(base)/setup/\(WizardStep.steps(for: directory).first?.rawValue ?? "sso")") }
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: nil)
             }
         }
@@ -122,7 +141,7 @@ extension ConsoleController {
                 guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory).contains(step) else {
                     throw DirectoryError(.notFound, "This directory's setup has no such step.")
                 }
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 return try await wizardPage(
                     visit: visit, directory: directory, scope: scope, base: base, step: step,
                     chrome: directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: "Set up \(directory.name)", notice: Self.notice(request)),
@@ -136,7 +155,7 @@ extension ConsoleController {
                 guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory).contains(step) else {
                     throw DirectoryError(.notFound, "This directory's setup has no such step.")
                 }
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: "Set up \(directory.name)")
                 return try await submitStep(step, form: form, visit: visit, directory: directory, scope: scope, base: base, chrome: chrome)
             }
@@ -147,7 +166,7 @@ extension ConsoleController {
                 let overlap = form.text("overlap").flatMap(Double.init) ?? 0
                 guard [0, 3600, 86_400, 604_800].contains(overlap) else { throw DirectoryError(.invalidInput, "Choose how long the current key keeps working.") }
                 let issued = try await service.rotateApiKey(directoryId: directory.id, overlap: overlap, caller: visit.caller)
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: issued.token, newLink: nil, status: .created)
             }
         }
@@ -156,21 +175,21 @@ extension ConsoleController {
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
                 let hours = form.text("hours").flatMap(Int.init) ?? 24
                 let issued = try await service.createSetupLink(directoryId: directory.id, lifetime: TimeInterval(hours) * 3600, caller: visit.caller)
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: issued.url, status: .created)
             }
         }
         router.get(RouterPath("\(prefix)/disconnect")) { request, context in
             try await visit(request, context) { visit in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 return try await disconnectPage(visit, directory: directory, scope: scope, base: base, org: org, fieldError: nil, status: .ok)
             }
         }
         router.post(RouterPath("\(prefix)/disconnect")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                let org = try await optionalOrg(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
                 guard form.text("confirm") == directory.name else {
                     return try await disconnectPage(visit, directory: directory, scope: scope, base: base, org: org,
                                                     fieldError: "Type the directory name exactly: \(directory.name)", status: .badRequest)
@@ -185,7 +204,7 @@ extension ConsoleController {
     // MARK: Directory page
 
     func directoryPage(
-        _ visit: Visit, _ request: Request, directory: Directory, scope: DirectoryScope, base: String, org: OrgContext?,
+        _ visit: Visit, _ request: Request, directory: Directory, scope: DirectoryScope, base: String, org: DirectoryLayout,
         newKey: String?, newLink: String?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         await log.flush()
@@ -207,8 +226,8 @@ extension ConsoleController {
             base: base, csrf: visit.csrf, name: directory.name, providerName: directory.identityProvider?.displayName ?? "",
             sso: state.singleSignOnConfigured, provisioningBadge: provisioningBadge, lastRequest: Self.date(state.lastProvisioningRequest),
             users: state.users, groups: state.groups,
-            usersHref: org.map { "\($0.base)/directory/users?directory=\(directory.id)" } ?? base,
-            groupsHref: org.map { "\($0.base)/directory/groups?directory=\(directory.id)" } ?? base,
+            usersHref: org.organization.map { "\($0.base)/directory/users?directory=\(directory.id)" } ?? base,
+            groupsHref: org.organization.map { "\($0.base)/directory/groups?directory=\(directory.id)" } ?? base,
             firstStep: WizardStep.steps(for: directory).first?.rawValue ?? "sso",
             hasKeys: directory.acceptsProvisioning,
             keys: state.apiKeys.map { key in
@@ -233,7 +252,7 @@ extension ConsoleController {
     }
 
     func disconnectPage(
-        _ visit: Visit, directory: Directory, scope: DirectoryScope, base: String, org: OrgContext?, fieldError: String?, status: HTTPResponse.Status
+        _ visit: Visit, directory: Directory, scope: DirectoryScope, base: String, org: DirectoryLayout, fieldError: String?, status: HTTPResponse.Status
     ) async throws -> Response {
         let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: "Disconnect \(directory.name)")
         guard directory.kind == .identityProvider, scope == .organization else {
@@ -311,7 +330,7 @@ extension ConsoleController {
             view.canManage = manage && scope != .setupLink
         case .test:
             let configured = try await service.samlConnection(directoryId: directory.id, caller: visit.caller) != nil
-            view.test = TestSection(configured: configured, directoryHref: scope == .setupLink ? nil : base)
+            view.test = TestSection(configured: configured, directoryHref: scope == .setupLink ? nil : base, troubleshooting: guide.troubleshooting)
         }
         return renderer.page(chrome, template: "wizard", view, status: status)
     }
@@ -532,6 +551,7 @@ struct PolicySection {
 struct TestSection {
     let configured: Bool
     let directoryHref: String?
+    let troubleshooting: [String]
 }
 
 struct WizardView {

@@ -8,6 +8,8 @@ extension ConsoleController {
     struct OrgContext {
         let organization: Organization
         let admin: AdminAccount
+        /// The sites the admin's nav lists (original experience): every site for an org admin, else their own.
+        let sites: [Site]
         var base: String { "/admin/o/\(organization.id)" }
         var isOrgAdmin: Bool { admin.roles.contains { $0.kind == .orgAdmin } }
     }
@@ -16,7 +18,13 @@ extension ConsoleController {
     func orgContext(_ visit: Visit, _ context: RosterRequestContext) async throws -> OrgContext {
         guard let admin = visit.identity.admin else { throw DirectoryError(.forbidden, "A setup link reaches only its directory.") }
         let organization = try await service.organization(id: try context.parameter("org"), caller: visit.caller)
-        return OrgContext(organization: organization, admin: admin)
+        var sites: [Site] = []
+        if organization.userManagement == .original {
+            let mine = Set(admin.roles.compactMap(\.siteId))
+            let isOrgAdmin = admin.roles.contains { $0.kind == .orgAdmin }
+            sites = try await service.sites(organizationId: organization.id, caller: visit.caller).filter { isOrgAdmin || mine.contains($0.id) }
+        }
+        return OrgContext(organization: organization, admin: admin, sites: sites)
     }
 
     func chrome(_ org: OrgContext, _ visit: Visit, title: String, current: String, crumbs: [Crumb] = [], notice: String? = nil, error: String? = nil) -> Chrome {
@@ -31,11 +39,9 @@ extension ConsoleController {
             .link("Domains", "\(base)/domains", current: current == "domains"),
             .link("Products", "\(base)/products", current: current == "products"),
         ]
-        if org.organization.userManagement == .original {
+        if !org.sites.isEmpty {
             nav.append(.heading("Sites (original experience)"))
-            for role in org.admin.roles where role.kind == .siteAdmin {
-                if let site = role.siteId { nav.append(.link("Site users", "/admin/s/\(site)/users")) }
-            }
+            for site in org.sites { nav.append(.link(site.name, "/admin/s/\(site.id)/users")) }
         }
         return Chrome(
             title: title, organizationName: org.organization.name, who: visit.who, csrf: visit.csrf, nav: nav,
@@ -152,7 +158,7 @@ extension ConsoleController {
                 let base = "\(org.base)/directory/identity-providers/\(created.directory.id)"
                 return try await wizardPage(
                     visit: visit, directory: created.directory, scope: scope, base: base, step: created.apiKey == nil ? .sso : .provisioning,
-                    chrome: directoryChrome(visit, directory: created.directory, scope: scope, base: base, org: org, title: created.directory.name),
+                    chrome: directoryChrome(visit, directory: created.directory, scope: scope, base: base, org: .organization(org), title: "Set up \(created.directory.name)"),
                     apiKey: created.apiKey, apiKeyExpires: created.apiKeyRecord?.expires, status: .created
                 )
             }
@@ -354,7 +360,7 @@ extension ConsoleController {
         }
         let directoryBase = "\(base)/\(created.directory.id)"
         var wizardChrome = chrome
-        wizardChrome.title = created.directory.name
+        wizardChrome.title = "Set up \(created.directory.name)"
         return try await wizardPage(
             visit: visit, directory: created.directory, scope: scope, base: directoryBase, step: created.apiKey == nil ? .sso : .provisioning,
             chrome: wizardChrome, apiKey: created.apiKey, apiKeyExpires: created.apiKeyRecord?.expires, status: .created

@@ -70,9 +70,9 @@ enum ConsoleTemplates {
         <div class="grid">
         <div class="card"><h2>Plan</h2><p><span class="badge">{{plan}}</span></p>{{^guard}}<p class="hint">Identity provider directories, SSO for members and user provisioning need the Guard plan.</p>{{/guard}}</div>
         <div class="card"><h2>User management</h2><p><span class="badge">{{experience}}</span></p><p class="hint">{{experienceHint}}</p></div>
-        <div class="card"><h2>Directory</h2><p>{{directoryCount}} directories.</p><p><a href="{{base}}/directory/identity-providers">Identity providers</a> · <a href="{{base}}/directory/users">Users</a> · <a href="{{base}}/directory/groups">Groups</a></p></div>
-        <div class="card"><h2>Domains</h2><p>{{verifiedDomains}} verified of {{domainCount}}.</p><p><a href="{{base}}/domains">Domains</a></p></div>
-        <div class="card"><h2>Products</h2><p>{{siteCount}} sites.</p><p><a href="{{base}}/products">Products</a></p></div>
+        <div class="card"><h2>Directory</h2><p>Directories: {{directoryCount}}</p><p><a href="{{base}}/directory/identity-providers">Identity providers</a> · <a href="{{base}}/directory/users">Users</a> · <a href="{{base}}/directory/groups">Groups</a></p></div>
+        <div class="card"><h2>Domains</h2><p>Verified: {{verifiedDomains}} of {{domainCount}}</p><p><a href="{{base}}/domains">Domains</a></p></div>
+        <div class="card"><h2>Products</h2><p>Sites: {{siteCount}}</p><p><a href="{{base}}/products">Products</a></p></div>
         </div>
         """
 
@@ -80,7 +80,7 @@ enum ConsoleTemplates {
         {{#hasTabs}}<p>{{#tabs}}<a class="button {{^current}}secondary{{/current}}" href="{{href}}">{{label}}</a> {{/tabs}}</p>{{/hasTabs}}
         <form method="get" class="row" role="search"><input type="hidden" name="directory" value="{{directoryId}}"><div><label for="q">Search users</label>
         <input id="q" type="search" name="q" value="{{q}}" placeholder="Name, username or email"></div><button type="submit">Search</button></form>
-        <p class="hint">{{total}} users{{#q}} matching “{{q}}”{{/q}}.</p>
+        <p class="hint">Users: {{total}}{{#q}} matching “{{q}}”{{/q}}</p>
         <table><thead><tr><th>User name</th><th>Name</th><th>Email</th><th>Status</th></tr></thead><tbody>
         {{#rows}}<tr><td>{{userName}}</td><td>{{displayName}}</td><td>{{email}}</td><td>{{#active}}<span class="badge ok">Active</span>{{/active}}{{^active}}<span class="badge off">Deactivated</span>{{/active}}{{#managed}}<span class="badge">Managed</span>{{/managed}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="4">No users.</td></tr>{{/rows}}</tbody></table>
@@ -89,7 +89,7 @@ enum ConsoleTemplates {
 
     static let groups = """
         {{#hasTabs}}<p>{{#tabs}}<a class="button {{^current}}secondary{{/current}}" href="{{href}}">{{label}}</a> {{/tabs}}</p>{{/hasTabs}}
-        <p class="hint">{{total}} groups. Groups synced from an identity provider are read-only here; change them in the provider.</p>
+        <p class="hint">Groups: {{total}}. Groups synced from an identity provider are read-only here; change them in the provider.</p>
         <table><thead><tr><th>Group</th><th>Source</th></tr></thead><tbody>
         {{#rows}}<tr><td>{{displayName}}</td><td>{{#synced}}<span class="badge">Synced</span>{{/synced}}{{^synced}}<span class="badge off">Local</span>{{/synced}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="2">No groups.</td></tr>{{/rows}}</tbody></table>
@@ -129,7 +129,8 @@ enum ConsoleTemplates {
         <p class="notice">Copy the API key now: Roster shows it only once and keeps only its hash. It expires on {{apiKeyExpires}}.</p>{{/apiKey}}
         {{^apiKey}}<p class="hint">The API key was shown once, when it was made. If it was not saved, generate a new one: the current key stops working.</p>
         {{#canManage}}<form method="post" action="{{base}}/setup/provisioning"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">Generate a new API key</button></form>{{/canManage}}{{/apiKey}}
-        <h2>In {{providerName}}</h2><ol class="guide">{{#provisioningSteps}}<li>{{.}}</li>{{/provisioningSteps}}</ol>
+        <h2>In {{providerName}}</h2><p class="hint">Provisioning is turned on in the same {{providerName}} application that signs people in. If you have not created it yet, do part 1 of the <a href="{{base}}/setup/sso">single sign-on step</a> first, then come back: this key stays on this page only until you leave it, so copy it somewhere safe now.</p>
+        <ol class="guide">{{#provisioningSteps}}<li>{{.}}</li>{{/provisioningSteps}}</ol>
         {{#hasMappings}}<h2>Attribute mappings</h2><ul>{{#attributeMappings}}<li>{{.}}</li>{{/attributeMappings}}</ul>{{/hasMappings}}
         {{#portal}}<p class="hint">Groups {{providerName}} pushes become customer organizations of the help center.</p>{{/portal}}
         <p><a class="button" href="{{base}}/setup/sso">Next: single sign-on</a></p></div>
@@ -176,6 +177,8 @@ enum ConsoleTemplates {
         <div class="card"><h2>Test SSO</h2><p>Roster opens {{providerName}}'s sign-in. Sign in as a user who is assigned to the application; Roster then shows each check it made. A test run never signs anyone in to Roster.</p>
         {{#configured}}<form method="post" action="{{base}}/setup/test"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Test SSO</button></form>{{/configured}}
         {{^configured}}<p class="error">Set up single sign-on first.</p>{{/configured}}</div>
+        <div class="card"><h2>If it does not work</h2><ul>{{#troubleshooting}}<li>{{.}}</li>{{/troubleshooting}}</ul>
+        <p class="hint">The directory page's troubleshooting log shows every provisioning request and its answer; the audit log has every sign-in, accepted or refused, and why.</p></div>
         {{#directoryHref}}<p><a class="button secondary" href="{{.}}">Finish: go to the directory</a></p>{{/directoryHref}}
         {{/test}}
         """
@@ -200,7 +203,7 @@ enum ConsoleTemplates {
         <div><label for="resourceType">Resource</label><select id="resourceType" name="resourceType"><option value="">Any</option>{{#resources}}<option{{#selected}} selected{{/selected}}>{{name}}</option>{{/resources}}</select></div>
         <div><label for="logq">Path or id contains</label><input id="logq" type="search" name="q" value="{{q}}"></div>
         <div><label><input type="checkbox" name="failures" value="1"{{#failures}} checked{{/failures}}> Failures only</label></div><button type="submit">Filter</button></form>
-        <p class="hint">{{logTotal}} requests.</p>
+        <p class="hint">Requests: {{logTotal}}</p>
         <table><thead><tr><th>Time</th><th>Request</th><th>Status</th><th>Detail</th></tr></thead><tbody>
         {{#log}}<tr><td>{{at}}</td><td>{{method}} {{path}}</td><td>{{status}}{{#scimType}} ({{.}}){{/scimType}}</td><td>{{detail}}</td></tr>{{/log}}{{^log}}<tr><td colspan="4">No requests match.</td></tr>{{/log}}</tbody></table>
         <div class="pager">{{#previous}}<a href="{{.}}">← Newer</a>{{/previous}}{{#next}}<a href="{{.}}">Older →</a>{{/next}}</div>
@@ -216,8 +219,8 @@ enum ConsoleTemplates {
 
     static let disconnect = """
         <div class="card"><p>Disconnecting <strong>{{name}}</strong> ({{providerName}}):</p><ul>
-        <li>its {{users}} accounts are kept and move to the organization's local directory;</li>
-        <li>its {{groups}} synced groups become local groups and keep their product access;</li>
+        <li>its accounts ({{users}}) are kept and move to the organization's local directory;</li>
+        <li>its synced groups ({{groups}}) become local groups and keep their product access;</li>
         <li>its SCIM API keys stop working and single sign-on through it ends.</li></ul>
         <form method="post" action="{{base}}/disconnect"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label for="confirm">Type the directory name to confirm</label><input id="confirm" name="confirm" type="text" autocomplete="off" required>
@@ -258,7 +261,7 @@ enum ConsoleTemplates {
     static let siteUsers = """
         <p class="hint">In the original user-management experience, a site's users are managed here by its site admins. Identity provider directories belong to the organization: {{#orgHref}}manage them under <a href="{{.}}">the organization</a>.{{/orgHref}}{{^orgHref}}an organization admin connects them.{{/orgHref}}</p>
         <form method="get" class="row" role="search"><div><label for="q">Search users</label><input id="q" type="search" name="q" value="{{q}}" placeholder="Name, username or email"></div><button type="submit">Search</button></form>
-        <p class="hint">{{total}} users with access to products of this site.</p>
+        <p class="hint">Users with access to products of this site: {{total}}</p>
         <table><thead><tr><th>User name</th><th>Name</th><th>Email</th><th>Status</th></tr></thead><tbody>
         {{#rows}}<tr><td>{{userName}}</td><td>{{displayName}}</td><td>{{email}}</td><td>{{#active}}<span class="badge ok">Active</span>{{/active}}{{^active}}<span class="badge off">Deactivated</span>{{/active}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="4">No users.</td></tr>{{/rows}}</tbody></table>

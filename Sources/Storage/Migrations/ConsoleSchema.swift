@@ -30,5 +30,14 @@ enum ConsoleSchema {
             .run()
         try await db.create(index: "console_sessions_token_hash_key").on("console_sessions").column("token_hash").unique().run()
         try await db.create(index: "console_sessions_expires_idx").on("console_sessions").column("expires_at").run()
+
+        // The console's list search is a prefix match on lower-cased userName, display name and email. SQLite answers
+        // it as a range on the existing indexes; PostgreSQL needs pattern-ops indexes for LIKE under any collation.
+        if types.kind == .postgres {
+            try await db.raw("CREATE INDEX users_directory_user_name_pattern_idx ON users (directory_id, user_name_lower text_pattern_ops)").run()
+            try await db.raw("CREATE INDEX users_directory_display_name_pattern_idx ON users (directory_id, display_name_lower text_pattern_ops)").run()
+            try await db.raw("CREATE INDEX user_emails_directory_value_pattern_idx ON user_emails (directory_id, value_lower text_pattern_ops)").run()
+            try await db.raw("CREATE INDEX user_emails_value_pattern_idx ON user_emails (value_lower text_pattern_ops)").run()
+        }
     }
 }
