@@ -384,3 +384,34 @@ struct ConsoleTests {
         }
     }
 }
+
+@Suite("Admin console: unlinked provisioning records")
+struct ConsoleRelinkTests {
+    @Test("the directory page lists unlinked records and relinks one to the account with the given email", arguments: TestDatabaseKind.available)
+    func relinkFromDirectoryPage(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let created = try await api.send(.post, "/scim/directory/\(okta.directory.id)/Users", token: okta.apiKey,
+                                             json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@acme.test","externalId":"x1"}"#)
+            let scimId = try #require(created.string("id"))
+            try await service.deleteUser(id: scimId, caller: .operatorCLI)
+            let account = try await service.createUser(
+                directoryId: fixture.localDirectoryId, draft: UserDraft(userName: "ada", emails: [User.Email(value: "ada@acme.test", primary: true)]),
+                caller: .operatorCLI
+            )
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            let base = "/admin/o/\(fixture.organization.id)/directory/identity-providers/\(okta.directory.id)"
+            let page = try await browser.get(base)
+            #expect(page.html.contains("Unlinked provisioning records"))
+            #expect(page.html.contains("account deleted by an admin"))
+            let unknown = try await browser.post("\(base)/unlinked/\(scimId)", ["email": "nobody@acme.test"], csrf: page.csrf)
+            #expect(unknown.status == .unprocessableContent)
+            let done = try await browser.post("\(base)/unlinked/\(scimId)", ["email": "ada@acme.test"], csrf: page.csrf)
+            #expect(done.location == "\(base)?done=relinked")
+            #expect(try await service.user(id: scimId, caller: .operatorCLI).emails.first?.value == "ada@acme.test")
+            #expect(try await service.store.read { try await $0.user(id: account.id) } == nil)
+        }
+    }
+}

@@ -21,7 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -89,10 +89,17 @@ def check(condition, what):
 
 
 def wait_for(predicate, what, timeout=15):
+    def settled(_):
+        # While the browser moves to the next page, elements read from the old one go stale: try again.
+        try:
+            return predicate()
+        except (StaleElementReferenceException, NoSuchElementException):
+            return False
+
     try:
-        WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda _: predicate())
+        WebDriverWait(driver, timeout, poll_frequency=0.1).until(settled)
     except Exception as error:
-        raise Failure(f"timed out waiting for {what}") from error
+        raise Failure(f"timed out waiting for {what} ({type(error).__name__})") from error
 
 
 def wait_url(fragment):

@@ -50,6 +50,8 @@ extension DirectoryService {
         let draft = try draft.validated()
         return try await store.write { tx in
             let directory = try await requireProvisioningDirectory(tx, key, directoryId)
+            // The IdP creating the person again retires the record it held for them before.
+            if let externalId = draft.externalId { _ = try await tx.deleteUnlinkedRecords(directoryId: directoryId, externalId: externalId) }
             if let returning = try await reprovision(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return returning }
             if let linked = try await link(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return linked }
             return try await insertUser(tx, draft: draft, directory: directory, caller: .provisioning(key))

@@ -144,6 +144,13 @@ extension DirectoryService {
                 throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
             try await tx.deleteUser(id: id)
+            // The IdP still holds the person: keep its record so an admin can relink it to an account.
+            if user.deprovisioned == nil, try await requireDirectory(tx, user.directoryId).kind == .identityProvider {
+                try await tx.insert(UnlinkedRecord(
+                    directoryId: user.directoryId, scimId: id, externalId: user.externalId, userName: user.userName,
+                    unlinked: environment.now(), reason: "account deleted by an admin", formerAccountId: nil
+                ))
+            }
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.deleted", targetType: "user",
                 targetId: id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]

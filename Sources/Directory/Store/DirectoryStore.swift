@@ -151,6 +151,10 @@ public protocol DirectoryReading: Sendable {
     /// When the directory's newest logged provisioning request arrived.
     func lastProvisioningRequest(directoryId: String) async throws -> Date?
 
+    /// Newest first.
+    func unlinkedRecords(directoryId: String) async throws -> [UnlinkedRecord]
+    func unlinkedRecord(directoryId: String, scimId: String) async throws -> UnlinkedRecord?
+
     func consoleSession(tokenHash: String) async throws -> ConsoleSession?
     func setupLink(id: String) async throws -> SetupLink?
     func setupLink(tokenHash: String) async throws -> SetupLink?
@@ -265,6 +269,14 @@ public protocol DirectoryWriting: DirectoryReading {
 
     func insert(_ session: Session) async throws
     func update(_ session: Session) async throws
+
+    func insert(_ record: UnlinkedRecord) async throws
+    func deleteUnlinkedRecord(directoryId: String, scimId: String) async throws
+    /// Retires the records of a directory the IdP has just provisioned again under a new id (same externalId).
+    func deleteUnlinkedRecords(directoryId: String, externalId: String) async throws -> Int
+    /// Gives an account a new id: the account row, its emails, memberships and direct grants move to `newId`; its
+    /// sessions end. Returns the account as stored under the new id.
+    func rekey(_ user: User, to newId: String) async throws -> User
 
     func insert(_ session: ConsoleSession) async throws
     /// Ends a console session.

@@ -179,6 +179,26 @@ extension ConsoleController {
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: issued.url, status: .created)
             }
         }
+        router.post(RouterPath("\(prefix)/unlinked/:record")) { request, context in
+            try await submit(request, context) { visit, form in
+                let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
+                let org = try await layout(visit, context, scope: scope)
+                let email = form.text("email") ?? ""
+                let accounts = email.isEmpty ? [] : try await service.accounts(organizationId: directory.organizationId, email: email, caller: visit.caller)
+                guard accounts.count == 1, let account = accounts.first else {
+                    let message = accounts.isEmpty ? "No account of the organization has the email \(email)." : "\(accounts.count) accounts have the email \(email); relink through the API with the account's id."
+                    return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: nil,
+                                                   error: message, status: .unprocessableContent)
+                }
+                do {
+                    _ = try await service.relink(directoryId: directory.id, scimId: try context.parameter("record"), userId: account.id, caller: visit.caller)
+                } catch let error as DirectoryError where [.alreadyExists, .userNameTaken, .unsupported].contains(error.code) {
+                    return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: nil,
+                                                   error: error.message, status: .conflict)
+                }
+                return Self.redirect("\(base)?done=relinked")
+            }
+        }
         router.get(RouterPath("\(prefix)/disconnect")) { request, context in
             try await visit(request, context) { visit in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
@@ -205,9 +225,12 @@ extension ConsoleController {
 
     func directoryPage(
         _ visit: Visit, _ request: Request, directory: Directory, scope: DirectoryScope, base: String, org: DirectoryLayout,
-        newKey: String?, newLink: String?, status: HTTPResponse.Status = .ok
+        newKey: String?, newLink: String?, error: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         await log.flush()
+        let manage = canManage(visit, directory) && scope != .setupLink
+        let unlinked = manage && directory.kind == .identityProvider
+            ? try await service.unlinkedRecords(directoryId: directory.id, caller: visit.caller) : []
         let state = try await service.directoryStatus(id: directory.id, caller: visit.caller)
         let filter = try request.provisioningLogFilter()
         let offset = Self.offset(request)
@@ -245,9 +268,15 @@ extension ConsoleController {
             log: entries.items.map {
                 LogRow(at: Self.date($0.at), method: $0.method, path: $0.path, status: $0.status, scimType: $0.scimType, detail: $0.detail ?? "")
             },
-            previous: pager.previous, next: pager.next, canManage: canManage(visit, directory) && scope != .setupLink, newLink: newLink
+            previous: pager.previous, next: pager.next, canManage: manage, newLink: newLink,
+            hasUnlinked: !unlinked.isEmpty,
+            unlinked: unlinked.map {
+                UnlinkedRow(scimId: $0.scimId, userName: $0.userName, externalId: $0.externalId ?? "", since: Self.date($0.unlinked),
+                            reason: $0.reason, suggestedEmail: $0.userName.contains("@") ? $0.userName : "")
+            }
         )
-        let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: directory.name, notice: Self.notice(request))
+        let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: directory.name,
+                                     notice: Self.notice(request), error: error)
         return renderer.page(chrome, template: "directory", view, status: status)
     }
 
@@ -467,6 +496,17 @@ struct DirectoryPageView {
     let next: String?
     let canManage: Bool
     let newLink: String?
+    let hasUnlinked: Bool
+    let unlinked: [UnlinkedRow]
+}
+
+struct UnlinkedRow {
+    let scimId: String
+    let userName: String
+    let externalId: String
+    let since: String
+    let reason: String
+    let suggestedEmail: String
 }
 
 struct DisconnectView {

@@ -162,6 +162,7 @@ struct ConsoleController {
     static let doneMessages: [String: String] = [
         "sso": "Single sign-on is saved.", "policy": "The authentication policy is saved.", "linked": "The domain link is saved.",
         "verified": "The domain is verified.", "claimed": "The domain is claimed. Verify it next.",
+        "relinked": "The provisioning record is relinked: the identity provider's next update reaches that account.",
         "disconnected": "The identity provider is disconnected. Its accounts and groups are now in the local directory.",
     ]
 

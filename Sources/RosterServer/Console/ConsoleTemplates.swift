@@ -207,7 +207,12 @@ enum ConsoleTemplates {
         <table><thead><tr><th>Time</th><th>Request</th><th>Status</th><th>Detail</th></tr></thead><tbody>
         {{#log}}<tr><td>{{at}}</td><td>{{method}} {{path}}</td><td>{{status}}{{#scimType}} ({{.}}){{/scimType}}</td><td>{{detail}}</td></tr>{{/log}}{{^log}}<tr><td colspan="4">No requests match.</td></tr>{{/log}}</tbody></table>
         <div class="pager">{{#previous}}<a href="{{.}}">← Newer</a>{{/previous}}{{#next}}<a href="{{.}}">Older →</a>{{/next}}</div>
-        {{#canManage}}
+        {{#canManage}}{{#hasUnlinked}}
+        <h2>Unlinked provisioning records</h2><p class="hint">{{providerName}} still holds these people, but they reach no account here (the account was deleted or unlinked), so its updates for them fail. Relink each to the right account: that account takes the record and {{providerName}}'s next update reaches it.</p>
+        <table><thead><tr><th>User name</th><th>External id</th><th>Since</th><th>Why</th><th>Relink to the account with email</th></tr></thead><tbody>
+        {{#unlinked}}<tr><td>{{userName}}</td><td>{{externalId}}</td><td>{{since}}</td><td>{{reason}}</td>
+        <td><form method="post" action="{{base}}/unlinked/{{scimId}}" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><input type="email" name="email" aria-label="Account email for {{userName}}" value="{{suggestedEmail}}" required><button type="submit" class="secondary">Relink</button></form></td></tr>{{/unlinked}}
+        </tbody></table>{{/hasUnlinked}}
         <h2>Hand the setup to {{providerName}}'s admin</h2>
         <form method="post" action="{{base}}/setup-links" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><div><label for="hours">Link works for</label><select id="hours" name="hours"><option value="24">24 hours</option><option value="4">4 hours</option><option value="72">3 days</option><option value="168">7 days</option></select></div><button type="submit" class="secondary">Create setup link</button></form>
         <p class="hint">The link opens once, in one browser, and shows only this directory's setup.</p>

@@ -19,6 +19,10 @@ struct DirectoriesController {
         var purgeAfterDays: Int?
     }
 
+    struct RelinkInput: Decodable {
+        var userId: String
+    }
+
     struct SetupLinkInput: Decodable {
         var expiresInHours: Int?
     }
@@ -134,6 +138,15 @@ struct DirectoriesController {
         group.delete("setup-links/:link") { _, context in
             try await service.revokeSetupLink(id: try context.parameter("link"), caller: try context.caller())
             return Response(status: .noContent)
+        }
+        group.get("directories/:dir/unlinked-records") { _, context in
+            JSONBody(ListBody(all: try await service.unlinkedRecords(directoryId: try context.parameter("dir"), caller: try context.caller())))
+        }
+        group.post("directories/:dir/unlinked-records/:record/relink") { request, context in
+            let input = try await request.decode(as: RelinkInput.self, context: context)
+            return JSONBody(try await service.relink(
+                directoryId: try context.parameter("dir"), scimId: try context.parameter("record"), userId: input.userId, caller: try context.caller()
+            ))
         }
         group.get("identity-providers") { _, _ in
             JSONBody(CatalogBody(providers: IdentityProviderType.allCases.map {

@@ -27,6 +27,9 @@ struct UsersController {
             try await service.deleteUser(id: try context.parameter("user"), caller: try context.caller())
             return Response(status: .noContent)
         }
+        group.post("users/:user/unlink") { _, context in
+            JSONBody(try await service.unlinkUser(id: try context.parameter("user"), caller: try context.caller()))
+        }
         group.get("users/:user/access") { _, context in
             JSONBody(ListBody(all: try await service.effectiveAccess(userId: try context.parameter("user"), caller: try context.caller())))
         }

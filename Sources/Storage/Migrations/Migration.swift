@@ -17,5 +17,6 @@ enum Migrations {
         Migration(version: 5, name: "sign-in policies, sp keys, single logout", apply: SignInSchema.apply),
         Migration(version: 6, name: "event publishing, webhooks, product tokens", apply: EventDeliverySchema.apply),
         Migration(version: 7, name: "admin console sessions, setup links", apply: ConsoleSchema.apply),
+        Migration(version: 8, name: "unlinked provisioning records", apply: RelinkSchema.apply),
     ]
 }
