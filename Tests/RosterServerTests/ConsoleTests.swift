@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 @testable import RosterServer
 import RosterTestSupport
+import SAML
 import Testing
 
 /// A browser of the admin console: keeps cookies, follows nothing by itself, posts forms with the page's CSRF token.
@@ -29,6 +30,8 @@ final class ConsoleBrowser: @unchecked Sendable {
 
     @discardableResult
     func get(_ uri: String) async throws -> Page { try await send(.get, uri, body: nil) }
+
+    func setCookie(_ name: String, _ value: String) { cookies[name] = value }
 
     @discardableResult
     func post(_ uri: String, _ fields: [String: String], csrf: String?) async throws -> Page {
@@ -276,7 +279,7 @@ struct ConsoleTests {
             #expect(issued.link.expires.timeIntervalSince(issued.link.created) == 24 * 3600)
             let path = try #require(URL(string: issued.url)?.path)
             let idpAdmin = ConsoleBrowser(api.client)
-            let opened = try await idpAdmin.get(path)
+            let opened = try await idpAdmin.post(path, [:], csrf: nil)
             #expect(opened.location == "/admin/setup/d/\(okta.directory.id)")
             let wizard = try await idpAdmin.get("/admin/setup/d/\(okta.directory.id)/setup/sso")
             #expect(wizard.status == .ok)
@@ -292,6 +295,7 @@ struct ConsoleTests {
             // Once: a second browser gets nothing.
             let second = ConsoleBrowser(api.client)
             #expect(try await second.get(path).status == .gone)
+            #expect(try await second.post(path, [:], csrf: nil).status == .gone)
             // Revoked: the open session stops.
             try await service.revokeSetupLink(id: issued.link.id, caller: .operatorCLI)
             #expect(try await idpAdmin.get("/admin/setup/d/\(okta.directory.id)/setup/sso").location == "/admin/login")
@@ -412,6 +416,155 @@ struct ConsoleRelinkTests {
             #expect(done.location == "\(base)?done=relinked")
             #expect(try await service.user(id: scimId, caller: .operatorCLI).emails.first?.value == "ada@acme.test")
             #expect(try await service.store.read { try await $0.user(id: account.id) } == nil)
+        }
+    }
+}
+
+@Suite("Admin console: who may open it, setup links, Test SSO results")
+struct ConsoleAccessTests {
+    @Test("an admin's email opens the console only from the local directory or the IdP its verified domain is linked to; deactivation ends the session", arguments: TestDatabaseKind.available)
+    func consoleNeedsTheRightAccount(_ kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let org = sso.scim.organization.id
+            // An IdP directory (or a setup link's holder) provisions an account with the org admin's email and signs it in.
+            _ = try await sso.scim.createUser("root@acme.com", extra: #","emails":[{"value":"root@acme.com","primary":true}]"#)
+            func signInThroughIdP() async throws -> ConsoleBrowser {
+                let browser = ConsoleBrowser(sso.scim.api.client)
+                let start = try await sso.get("/saml/\(sso.directoryId)/login")
+                let (requestId, _) = try sso.authnRequest(from: start)
+                let answered = try await sso.post(try sso.response(nameID: "root@acme.com", requestId: requestId))
+                let cookie = try sso.token(answered)
+                // Hand the sign-in cookie to the browser the way a real browser would hold it.
+                browser.setCookie(SAMLController.cookieName, cookie)
+                return browser
+            }
+            let impostor = try await signInThroughIdP()
+            let refused = try await impostor.get("/admin/session")
+            #expect(refused.status == .forbidden, "\(refused.html.prefix(400))")
+            #expect(refused.html.contains("verified domain is linked"))
+
+            // Once acme.com is verified and linked to that directory, its IdP speaks for acme.com people: the admin gets in.
+            let domain = try await service.claimDomain(organizationId: org, name: "acme.com", caller: .operatorCLI)
+            try await service.store.write { tx in
+                var verified = domain
+                verified.verifiedAt = Date()
+                verified.directoryId = sso.directoryId
+                try await tx.update(verified)
+            }
+            let admin = try await signInThroughIdP()
+            #expect(try await admin.get("/admin/session").status == .seeOther)
+            #expect(try await admin.get("/admin/o/\(org)").status == .ok)
+
+            // Deactivating the account ends the console session on its next request.
+            let user = try #require(try await service.store.read { try await $0.user(directoryId: sso.directoryId, userName: "root@acme.com") })
+            _ = try await sso.scim.patch("/Users/\(user.id)", #"[{"op":"replace","path":"active","value":false}]"#)
+            #expect(try await admin.get("/admin/o/\(org)").location == "/admin/login")
+        }
+    }
+
+    @Test("a portal customer with an admin's email never opens the console", arguments: TestDatabaseKind.available)
+    func portalCustomerRefused(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let portal = try await service.createDirectory(
+                organizationId: fixture.organization.id, name: "Customers", identityProvider: .okta, portalSiteId: fixture.site.id, caller: .operatorCLI
+            )
+            let customer = try await service.createUser(
+                directoryId: portal.directory.id,
+                draft: UserDraft(userName: "owner@acme.test", emails: [User.Email(value: "owner@acme.test", primary: true)]), caller: .operatorCLI
+            )
+            let (_, cookie) = try await service.createSession(userId: customer.id, lifetime: 3600, caller: .operatorCLI)
+            let browser = ConsoleBrowser(api.client)
+            browser.setCookie(SAMLController.cookieName, cookie)
+            #expect(try await browser.get("/admin/session").status == .forbidden)
+        }
+    }
+
+    @Test("opening a setup link takes a POST: a link scanner's GET does not use it up", arguments: TestDatabaseKind.available)
+    func setupLinkInterstitial(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let issued = try await service.createSetupLink(directoryId: okta.directory.id, caller: .operatorCLI)
+            let path = try #require(URL(string: issued.url)?.path)
+            let scanner = ConsoleBrowser(api.client)
+            for _ in 0..<3 {
+                let preview = try await scanner.get(path)
+                #expect(preview.status == .ok)
+                #expect(preview.html.contains("Open the setup"))
+            }
+            #expect(try await scanner.get("/admin/setup/d/\(okta.directory.id)/setup/sso").location == "/admin/login")
+            let person = ConsoleBrowser(api.client)
+            let opened = try await person.post(path, [:], csrf: nil)
+            #expect(opened.location == "/admin/setup/d/\(okta.directory.id)")
+            // The wizard of a link has no domains or policy step, and no key, link or disconnect routes.
+            let wizard = try await person.get("/admin/setup/d/\(okta.directory.id)/setup/sso")
+            #expect(wizard.status == .ok)
+            #expect(!wizard.html.contains("setup/domains"))
+            #expect(try await person.get("/admin/setup/d/\(okta.directory.id)/setup/domains").status == .notFound)
+            #expect(try await person.post("/admin/setup/d/\(okta.directory.id)/keys", ["overlap": "0"], csrf: wizard.csrf).status == .notFound)
+            #expect(try await scanner.get(path).status == .gone)
+        }
+    }
+
+    @Test("a site admin of a centralized organization is told instead of shown forms that fail", arguments: TestDatabaseKind.available)
+    func siteAdminSeesNoFailingForms(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "helpdesk@acme.test", password: ConsoleFixture.password)
+            let org = "/admin/o/\(fixture.organization.id)"
+            let list = try await browser.get("\(org)/directory/identity-providers")
+            #expect(!list.html.contains("Add identity provider"))
+            #expect(list.html.contains("needs an organization admin"))
+            let catalog = try await browser.get("\(org)/directory/identity-providers/new")
+            #expect(catalog.status == .forbidden)
+            let sso = try await browser.get("\(org)/directory/identity-providers/\(okta.directory.id)/setup/sso")
+            #expect(sso.status == .ok)
+            #expect(!sso.html.contains("Save single sign-on"))
+            #expect(try await browser.get("\(org)/directory/identity-providers/\(okta.directory.id)/disconnect").status == .forbidden)
+            let domains = try await browser.get("\(org)/domains")
+            #expect(!domains.html.contains("Claim a domain"))
+        }
+    }
+
+    @Test("Test SSO from the console comes back to the console with each check", arguments: TestDatabaseKind.available)
+    func testSSOResult(_ kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let org = sso.scim.organization.id
+            let local = try #require(try await service.directories(organizationId: org, caller: .operatorCLI).first { $0.kind == .local })
+            _ = try await service.createUser(
+                directoryId: local.id, draft: UserDraft(userName: "root@acme.com", emails: [User.Email(value: "root@acme.com", primary: true)], password: ConsoleFixture.password),
+                caller: .operatorCLI
+            )
+            _ = try await sso.scim.createUser("alice@example.com", extra: #","emails":[{"value":"alice@example.com","primary":true}]"#)
+            let browser = ConsoleBrowser(sso.scim.api.client)
+            try await browser.signIn(email: "root@acme.com", password: ConsoleFixture.password)
+            let base = "/admin/o/\(org)/directory/identity-providers/\(sso.directoryId)"
+            let step = try await browser.get("\(base)/setup/test")
+            let started = try await browser.post("\(base)/setup/test", [:], csrf: step.csrf)
+            let location = try #require(started.location.flatMap(URLComponents.init(string:)))
+            #expect(location.host == "idp.example")
+            let relayState = try #require(location.queryItems?.first { $0.name == "RelayState" }?.value)
+            let xml = try #require(location.queryItems?.first { $0.name == "SAMLRequest" }?.value.flatMap(AuthnRequest.decodeRedirect))
+            let requestId = try #require(xml.range(of: #"ID=""#).map { String(xml[$0.upperBound...].prefix { $0 != "\"" }) })
+            let encoded = Data(try sso.response(nameID: "alice@example.com", requestId: requestId).utf8).base64EncodedString()
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let answered = try await sso.form(
+                .post, "/saml/\(sso.directoryId)/acs",
+                "SAMLResponse=\(encoded.addingPercentEncoding(withAllowedCharacters: allowed)!)&RelayState=\(relayState.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+            )
+            #expect(answered.status == .seeOther)
+            #expect(answered.headers[.location] == relayState)
+            #expect(answered.headers[.setCookie] == nil)
+            let result = try await browser.get(relayState)
+            #expect(result.html.contains("Passed"))
+            #expect(result.html.contains("alice@example.com"))
+            #expect(result.html.contains("Audience"))
         }
     }
 }

@@ -62,8 +62,14 @@ struct SyncTests {
 
             // The always-failing endpoint dead-letters each event after three attempts and moves on.
             #expect(await failing.wait(timeout: 30) { Set($0.filter { $0.attempt == 3 }.map(\.eventId)).count >= 2 })
-            let letters = try await scim.api.send(.get, "/api/v1/webhooks/\(deadId)/deliveries?status=dead", token: scim.adminToken)
-            let items = try #require(letters.json["items"] as? [[String: Any]])
+            // The receiver sees the third attempt before the dispatcher records the dead letter: wait for the record.
+            var items: [[String: Any]] = []
+            for _ in 0..<50 {
+                let letters = try await scim.api.send(.get, "/api/v1/webhooks/\(deadId)/deliveries?status=dead", token: scim.adminToken)
+                items = try #require(letters.json["items"] as? [[String: Any]])
+                if items.count >= 2 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
             #expect(items.count >= 2 && items.allSatisfy { $0["status"] as? String == "dead" && $0["attempts"] as? Int == 3 })
             #expect(items.first?["lastError"] as? String == "HTTP 503")
             let good = try await scim.api.send(.get, "/api/v1/webhooks/\(webhookId)/deliveries", token: scim.adminToken)

@@ -10,6 +10,8 @@ public struct ConsoleSession: Sendable, Hashable, Identifiable {
     public var tokenHash: String
     /// The admin this session acts for; nil for a setup-link session.
     public var adminId: String?
+    /// The person's account the admin signed in with; the session stops when it is deactivated.
+    public var userId: String?
     /// The setup link this session was opened with; nil for an admin's session.
     public var setupLinkId: String?
     public var created: Date
@@ -17,9 +19,10 @@ public struct ConsoleSession: Sendable, Hashable, Identifiable {
     public var revoked: Date?
 
     public init(
-        id: String, organizationId: String, tokenHash: String, adminId: String?, setupLinkId: String?,
+        id: String, organizationId: String, tokenHash: String, adminId: String?, userId: String? = nil, setupLinkId: String?,
         created: Date, expires: Date, revoked: Date? = nil
     ) {
+        self.userId = userId
         self.id = id
         self.organizationId = organizationId
         self.tokenHash = tokenHash

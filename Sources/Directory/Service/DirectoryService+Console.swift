@@ -37,14 +37,31 @@ extension DirectoryService {
         let secret = SecretToken.generate(.session, environment: environment)
         return try await store.write { tx in
             let organization = try await organizationOf(tx, user: user)
+            let notAdmin = DirectoryError(.forbidden, "\(user.userName) is not an admin of \(organization.name). Ask an organization admin to add you.")
             guard let email = user.primaryEmail ?? (user.userName.contains("@") ? user.userName : nil),
                   let admin = try await tx.admin(organizationId: organization.id, email: email)
-            else {
-                throw DirectoryError(.forbidden, "\(user.userName) is not an admin of \(organization.name). Ask an organization admin to add you.")
+            else { throw notAdmin }
+            // The email names the admin only when the account's directory speaks for it: the local directory (accounts
+            // the organization's admins made), or the identity provider directory its verified domain is linked to.
+            // Otherwise any connected IdP (or a setup link's holder, or a portal's just-in-time customers) could make an
+            // account with an admin's email and sign in as that admin.
+            let directory = try await requireDirectory(tx, user.directoryId)
+            switch directory.kind {
+            case .local: break
+            case .portalCustomers: throw notAdmin
+            case .identityProvider:
+                guard let domain = Validation.emailDomain(email), let verified = try await tx.verifiedDomain(name: domain),
+                      verified.organizationId == organization.id, verified.directoryId == directory.id
+                else {
+                    throw DirectoryError(
+                        .forbidden,
+                        "Admins sign in to the console with a local account, or through the identity provider their email's verified domain is linked to."
+                    )
+                }
             }
             let now = environment.now()
             let session = ConsoleSession(
-                id: environment.newID(), organizationId: organization.id, tokenHash: secret.hash, adminId: admin.id,
+                id: environment.newID(), organizationId: organization.id, tokenHash: secret.hash, adminId: admin.id, userId: user.id,
                 setupLinkId: nil, created: now, expires: min(userSession.expires, now.addingTimeInterval(Self.consoleSessionLifetime))
             )
             try await tx.insert(session)
@@ -57,14 +74,16 @@ extension DirectoryService {
     }
 
     /// The identity behind a console cookie, if the session, and the admin or link it acts for, still hold. An admin's
-    /// roles are read on every request, so a removed role stops working at once.
+    /// roles and account are read on every request, so a removed role or a deactivated account stops working at once.
     public func consoleIdentity(token: String) async throws -> ConsoleIdentity? {
         guard let presented = SecretToken.parse(token, as: .session) else { return nil }
         let now = environment.now()
         return try await store.read { reader in
             guard let session = try await reader.consoleSession(tokenHash: presented.hash), session.isValid(at: now) else { return nil }
             if let adminId = session.adminId {
-                guard let admin = try await reader.admin(id: adminId), admin.organizationId == session.organizationId else { return nil }
+                guard let admin = try await reader.admin(id: adminId), admin.organizationId == session.organizationId,
+                      let userId = session.userId, let user = try await reader.user(id: userId), user.active
+                else { return nil }
                 return ConsoleIdentity(session: session, caller: .admin(admin), admin: admin, setupLink: nil)
             }
             guard let linkId = session.setupLinkId, let link = try await reader.setupLink(id: linkId), link.isLive(at: now) else {
@@ -134,6 +153,19 @@ extension DirectoryService {
                 tx, organizationId: link.organizationId, caller: caller, action: "setup_link.revoked", targetType: "directory",
                 targetId: link.directoryId, payload: ["setupLinkId": .string(id)]
             )
+        }
+    }
+
+    /// The directory a setup link opens, without opening it (the page that asks the IdP's admin to continue); nil when
+    /// the link does not work any more.
+    public func setupLinkTarget(token: String) async throws -> (SetupLink, Directory)? {
+        guard let presented = SecretToken.parse(token, as: .setupLink) else { return nil }
+        let now = environment.now()
+        return try await store.read { reader in
+            guard let link = try await reader.setupLink(tokenHash: presented.hash), link.isLive(at: now), link.redeemed == nil,
+                  let directory = try await reader.directory(id: link.directoryId)
+            else { return nil }
+            return (link, directory)
         }
     }
 

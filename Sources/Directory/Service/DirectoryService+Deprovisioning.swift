@@ -140,7 +140,31 @@ extension DirectoryService {
             switch directory.kind {
             case .local: throw DirectoryError(.unsupported, "The local directory cannot be removed.")
             case .portalCustomers:
-                throw DirectoryError(.unsupported, "A portal customers' directory keeps its customers apart from members; delete its customers first.")
+                // Customers are not members, so they never move to the local directory: the directory goes only empty.
+                let counts = try await tx.counts(directoryId: id)
+                guard counts.users == 0 else {
+                    throw DirectoryError(
+                        .unsupported,
+                        "The portal's identity provider still has \(counts.users) customer accounts; delete them first (customers are never merged into members)."
+                    )
+                }
+                var groups: [Group] = []
+                while true {
+                    let page = try await tx.groups(directoryId: id, search: nil, page: PageRequest(offset: groups.count, limit: 1000))
+                    groups += page.items
+                    if page.items.count < 1000 { break }
+                }
+                for group in groups {
+                    try await revokeGrantsOf(tx, groupId: group.id, caller: caller)
+                    try await tx.deleteGroup(id: group.id)
+                }
+                try await tx.deleteDirectory(id: id)
+                try await record(
+                    tx, organizationId: organization.id, caller: caller, action: "directory.disconnected", targetType: "directory", targetId: id,
+                    payload: ["name": .string(directory.name), "portalSiteId": directory.portalSiteId.map { .string($0) } ?? .null,
+                              "customerOrganizationsRemoved": .integer(Int64(groups.count))]
+                )
+                return
             case .identityProvider: break
             }
             guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local }) else {
@@ -165,7 +189,7 @@ extension DirectoryService {
             for user in users { try await tx.move(user, toDirectory: local.id) }
             var groups: [Group] = []
             while true {
-                let page = try await tx.groups(directoryId: id, page: PageRequest(offset: groups.count, limit: 1000))
+                let page = try await tx.groups(directoryId: id, search: nil, page: PageRequest(offset: groups.count, limit: 1000))
                 groups += page.items
                 if page.items.count < 1000 { break }
             }

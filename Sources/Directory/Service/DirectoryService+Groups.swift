@@ -41,12 +41,12 @@ extension DirectoryService {
     }
 
     /// The groups of a directory.
-    public func groups(directoryId: String, page: PageRequest, caller: Caller) async throws -> Page<Group> {
+    public func groups(directoryId: String, search: String? = nil, page: PageRequest, caller: Caller) async throws -> Page<Group> {
         try await store.read { reader in
             let directory = try await requireDirectory(reader, directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
             try caller.require(.viewOrganization, in: organization)
-            return try await reader.groups(directoryId: directoryId, page: page)
+            return try await reader.groups(directoryId: directoryId, search: search, page: page)
         }
     }
 

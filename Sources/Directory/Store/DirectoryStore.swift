@@ -110,7 +110,8 @@ public protocol DirectoryReading: Sendable {
     func groupsOf(userIds: [String]) async throws -> [String: [UserGroup]]
 
     func group(id: String) async throws -> Group?
-    func groups(directoryId: String, page: PageRequest) async throws -> Page<Group>
+    /// A directory's groups by name; `search` keeps those whose name starts with it (case-insensitively).
+    func groups(directoryId: String, search: String?, page: PageRequest) async throws -> Page<Group>
     func members(groupId: String, page: PageRequest) async throws -> Page<Membership>
     /// Up to `limit` members whose id sorts after `after`: keyset paging, constant cost per page at any size.
     func members(groupId: String, after: String?, limit: Int) async throws -> [Membership]

@@ -48,12 +48,13 @@ enum WizardStep: String, CaseIterable, Sendable {
         }
     }
 
-    /// The steps of a directory's wizard: no SCIM for SSO-only providers; domains and policy are for members.
-    static func steps(for directory: Directory) -> [WizardStep] {
+    /// The steps of a directory's wizard: no SCIM for SSO-only providers; domains and policy are for members, and
+    /// stay with the organization's admins (a setup link's holder does the provider's part only).
+    static func steps(for directory: Directory, setupLink: Bool = false) -> [WizardStep] {
         allCases.filter { step in
             switch step {
             case .provisioning: directory.acceptsProvisioning
-            case .domains, .policy: directory.kind == .identityProvider
+            case .domains, .policy: directory.kind == .identityProvider && !setupLink
             case .sso, .test: true
             }
         }
@@ -130,7 +131,7 @@ extension ConsoleController {
         router.get(RouterPath(prefix)) { request, context in
             try await visit(request, context) { visit in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                if scope == .setupLink { return Self.redirect("\(base)/setup/\(WizardStep.steps(for: directory).first?.rawValue ?? "sso")") }
+                if scope == .setupLink { return Self.redirect("\(base)/setup/\(WizardStep.steps(for: directory, setupLink: scope == .setupLink).first?.rawValue ?? "sso")") }
                 let org = try await layout(visit, context, scope: scope)
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: nil)
             }
@@ -138,21 +139,21 @@ extension ConsoleController {
         router.get(RouterPath("\(prefix)/setup/:step")) { request, context in
             try await visit(request, context) { visit in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory).contains(step) else {
+                guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory, setupLink: scope == .setupLink).contains(step) else {
                     throw DirectoryError(.notFound, "This directory's setup has no such step.")
                 }
                 let org = try await layout(visit, context, scope: scope)
                 return try await wizardPage(
                     visit: visit, directory: directory, scope: scope, base: base, step: step,
                     chrome: directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: "Set up \(directory.name)", notice: Self.notice(request)),
-                    apiKey: nil, apiKeyExpires: nil
+                    apiKey: nil, apiKeyExpires: nil, testRunId: request.uri.queryParameters["run"].map(String.init)
                 )
             }
         }
         router.post(RouterPath("\(prefix)/setup/:step")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory).contains(step) else {
+                guard let step = WizardStep(rawValue: try context.parameter("step")), WizardStep.steps(for: directory, setupLink: scope == .setupLink).contains(step) else {
                     throw DirectoryError(.notFound, "This directory's setup has no such step.")
                 }
                 let org = try await layout(visit, context, scope: scope)
@@ -160,6 +161,8 @@ extension ConsoleController {
                 return try await submitStep(step, form: form, visit: visit, directory: directory, scope: scope, base: base, chrome: chrome)
             }
         }
+        // A setup link reaches the wizard only: keys, links, records and disconnecting stay with the organization's admins.
+        guard scope != .setupLink else { return }
         router.post(RouterPath("\(prefix)/keys")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
@@ -173,7 +176,9 @@ extension ConsoleController {
         router.post(RouterPath("\(prefix)/setup-links")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
-                let hours = form.text("hours").flatMap(Int.init) ?? 24
+                guard let hours = form.text("hours").flatMap(Int.init), [4, 24, 72, 168].contains(hours) else {
+                    throw DirectoryError(.invalidInput, "Choose how long the setup link works.")
+                }
                 let issued = try await service.createSetupLink(directoryId: directory.id, lifetime: TimeInterval(hours) * 3600, caller: visit.caller)
                 let org = try await layout(visit, context, scope: scope)
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: issued.url, status: .created)
@@ -216,7 +221,7 @@ extension ConsoleController {
                 }
                 try await service.removeDirectory(id: directory.id, caller: visit.caller)
                 let list = base.components(separatedBy: "/").dropLast().joined(separator: "/")
-                return Self.redirect("\(list)?done=disconnected")
+                return Self.redirect("\(list)?done=\(directory.kind == .portalCustomers ? "portal-disconnected" : "disconnected")")
             }
         }
     }
@@ -251,7 +256,7 @@ extension ConsoleController {
             users: state.users, groups: state.groups,
             usersHref: org.organization.map { "\($0.base)/directory/users?directory=\(directory.id)" } ?? base,
             groupsHref: org.organization.map { "\($0.base)/directory/groups?directory=\(directory.id)" } ?? base,
-            firstStep: WizardStep.steps(for: directory).first?.rawValue ?? "sso",
+            firstStep: WizardStep.steps(for: directory, setupLink: scope == .setupLink).first?.rawValue ?? "sso",
             hasKeys: directory.acceptsProvisioning,
             keys: state.apiKeys.map { key in
                 KeyRow(prefix: key.prefix, created: Self.date(key.created), expires: Self.date(key.expires), lastUsed: Self.date(key.lastUsed),
@@ -284,13 +289,15 @@ extension ConsoleController {
         _ visit: Visit, directory: Directory, scope: DirectoryScope, base: String, org: DirectoryLayout, fieldError: String?, status: HTTPResponse.Status
     ) async throws -> Response {
         let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: "Disconnect \(directory.name)")
-        guard directory.kind == .identityProvider, scope == .organization else {
-            return renderer.message(chrome, [
-                "A portal customers' directory keeps its customers apart from members, so it is not merged into the local directory.",
-                "Remove its customers first; then it can be removed.",
-            ], status: .unprocessableContent)
+        guard canManage(visit, directory) else {
+            return renderer.message(chrome, ["Disconnecting an identity provider needs an organization admin."], status: .forbidden)
         }
         let state = try await service.directoryStatus(id: directory.id, caller: visit.caller)
+        if directory.kind == .portalCustomers, state.users > 0 {
+            return renderer.message(chrome, [
+                "This help center's identity provider still has \(state.users) customer accounts. Customers are never merged into members, so the identity provider is disconnected only once its customers are deleted.",
+            ], status: .unprocessableContent)
+        }
         let view = DisconnectView(
             base: base, csrf: visit.csrf, name: directory.name, providerName: directory.identityProvider?.displayName ?? "",
             users: state.users, groups: state.groups, fieldError: fieldError
@@ -303,11 +310,11 @@ extension ConsoleController {
     func wizardPage(
         visit: Visit, directory: Directory, scope: DirectoryScope, base: String, step: WizardStep, chrome: Chrome,
         apiKey: String?, apiKeyExpires: Date?, samlForm: SAMLFormValues = SAMLFormValues(), policyErrors: [String: String] = [:],
-        status: HTTPResponse.Status = .ok
+        testRunId: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         guard let provider = directory.identityProvider else { throw DirectoryError(.unsupported, "The local directory has no identity provider.") }
         let guide = ProviderGuide.guide(for: provider)
-        let steps = WizardStep.steps(for: directory)
+        let steps = WizardStep.steps(for: directory, setupLink: scope == .setupLink)
         let manage = canManage(visit, directory)
         var view = WizardView(
             steps: steps.enumerated().map { index, each in
@@ -359,7 +366,15 @@ extension ConsoleController {
             view.canManage = manage && scope != .setupLink
         case .test:
             let configured = try await service.samlConnection(directoryId: directory.id, caller: visit.caller) != nil
-            view.test = TestSection(configured: configured, directoryHref: scope == .setupLink ? nil : base, troubleshooting: guide.troubleshooting)
+            var run: TestRunResult?
+            if let runId = testRunId, let found = try? await service.testRun(id: runId, directoryId: directory.id, caller: visit.caller),
+               found.completed != nil {
+                run = TestRunResult(
+                    succeeded: found.succeeded == true, nameID: found.nameID ?? "",
+                    checks: found.checks.map { TestCheckRow(name: $0.name, outcome: $0.outcome.rawValue.replacingOccurrences(of: "_", with: " "), detail: $0.detail ?? "") }
+                )
+            }
+            view.test = TestSection(configured: configured, directoryHref: scope == .setupLink ? nil : base, troubleshooting: guide.troubleshooting, run: run)
         }
         return renderer.page(chrome, template: "wizard", view, status: status)
     }
@@ -400,7 +415,7 @@ extension ConsoleController {
                 return try await wizardPage(visit: visit, directory: directory, scope: scope, base: base, step: .sso, chrome: chrome,
                                             apiKey: nil, apiKeyExpires: nil, samlForm: values, status: .badRequest)
             }
-            let steps = WizardStep.steps(for: directory)
+            let steps = WizardStep.steps(for: directory, setupLink: scope == .setupLink)
             let next = steps.firstIndex(of: .sso).flatMap { steps.indices.contains($0 + 1) ? steps[$0 + 1] : nil } ?? .test
             return Self.redirect("\(base)/setup/\(next.rawValue)?done=sso")
         case .domains:
@@ -430,8 +445,10 @@ extension ConsoleController {
                                         apiKey: nil, apiKeyExpires: nil, policyErrors: errors, status: .badRequest)
         case .test:
             let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
-            let (_, start) = try await service.beginTestRun(directoryId: directory.id, requestId: requestId, caller: visit.caller)
-            guard let url = SAMLController.authnRequestURL(requestId: requestId, directoryId: directory.id, start: start, relayState: nil, service: service) else {
+            let (run, start) = try await service.beginTestRun(directoryId: directory.id, requestId: requestId, caller: visit.caller)
+            // The IdP hands RelayState back with its answer; the ACS then sends the admin to this run's result.
+            let relayState = "\(base)/setup/test?run=\(run.id)"
+            guard let url = SAMLController.authnRequestURL(requestId: requestId, directoryId: directory.id, start: start, relayState: relayState, service: service) else {
                 throw DirectoryError(.invalidInput, "The identity provider's single sign-on URL is not usable; check it in the single sign-on step.")
             }
             return Self.redirect(url.absoluteString)
@@ -592,6 +609,19 @@ struct TestSection {
     let configured: Bool
     let directoryHref: String?
     let troubleshooting: [String]
+    let run: TestRunResult?
+}
+
+struct TestRunResult {
+    let succeeded: Bool
+    let nameID: String
+    let checks: [TestCheckRow]
+}
+
+struct TestCheckRow {
+    let name: String
+    let outcome: String
+    let detail: String
 }
 
 struct WizardView {

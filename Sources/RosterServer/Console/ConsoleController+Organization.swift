@@ -93,11 +93,14 @@ extension ConsoleController {
                 let directories = try await service.directories(organizationId: org.organization.id, caller: visit.caller)
                 let chosen = try chosenDirectory(request, directories)
                 let offset = Self.offset(request)
-                let page = try await service.groups(directoryId: chosen.id, page: PageRequest(offset: offset, limit: Self.pageSize), caller: visit.caller)
-                let pager = Self.pager(path: "\(org.base)/directory/groups", query: [("directory", chosen.id)], offset: offset, count: page.items.count, total: page.total)
+                let q = request.uri.queryParameters["q"].map(String.init) ?? ""
+                let page = try await service.groups(
+                    directoryId: chosen.id, search: String(q.prefix(200)), page: PageRequest(offset: offset, limit: Self.pageSize), caller: visit.caller
+                )
+                let pager = Self.pager(path: "\(org.base)/directory/groups", query: [("directory", chosen.id), ("q", q)], offset: offset, count: page.items.count, total: page.total)
                 let view = GroupsView(
                     hasTabs: directories.count > 1, tabs: tabs(directories, chosen: chosen, path: "\(org.base)/directory/groups"),
-                    total: page.total, rows: page.items.map { GroupRow(displayName: $0.displayName, synced: $0.synced) },
+                    directoryId: chosen.id, q: q, total: page.total, rows: page.items.map { GroupRow(displayName: $0.displayName, synced: $0.synced) },
                     previous: pager.previous, next: pager.next, range: pager.range
                 )
                 return renderer.page(chrome(org, visit, title: "Groups", current: "groups"), template: "groups", view)
@@ -117,7 +120,7 @@ extension ConsoleController {
                     ))
                 }
                 let view = ProvidersView(
-                    gate: org.organization.plan != .guard, plan: org.organization.plan.rawValue,
+                    gate: org.organization.plan != .guard, canManage: org.isOrgAdmin, plan: org.organization.plan.rawValue,
                     base: "\(org.base)/directory/identity-providers", rows: rows
                 )
                 return renderer.page(
@@ -131,6 +134,7 @@ extension ConsoleController {
                 let title = "Add an identity provider"
                 let crumbs = [Crumb(label: "Identity providers", href: "\(org.base)/directory/identity-providers")]
                 if let gate = planGate(org) { return renderer.message(chrome(org, visit, title: title, current: "idp", crumbs: crumbs), gate, status: .forbidden) }
+                if let refusal = orgAdminOnly(org) { return renderer.message(chrome(org, visit, title: title, current: "idp", crumbs: crumbs), refusal, status: .forbidden) }
                 let base = "\(org.base)/directory/identity-providers/new"
                 return renderer.page(chrome(org, visit, title: title, current: "idp", crumbs: crumbs), template: "catalog", CatalogView(base: base))
             }
@@ -226,7 +230,8 @@ extension ConsoleController {
                 guard site.organizationId == org.organization.id else { throw DirectoryError(.notFound, "No such site.") }
                 let base = "\(org.base)/products/\(site.id)/jira-service-management/portal-customers"
                 let chrome = chrome(org, visit, title: "Portal-only customers: identity provider", current: "products",
-                                    crumbs: [Crumb(label: "Products", href: "\(org.base)/products"), Crumb(label: site.name, href: "\(org.base)/products")])
+                                    crumbs: [Crumb(label: "Products", href: "\(org.base)/products"), Crumb(label: site.name, href: "\(org.base)/products")],
+                                    notice: Self.notice(request))
                 return try await portalPage(visit, site: site, base: base, chrome: chrome, canManage: org.isOrgAdmin, value: "", provider: nil, fieldError: nil, status: .ok)
             }
         }
@@ -254,6 +259,15 @@ extension ConsoleController {
         ]
     }
 
+    /// What a site admin or user access admin is told where only an organization admin may act.
+    func orgAdminOnly(_ org: OrgContext) -> [String]? {
+        guard !org.isOrgAdmin else { return nil }
+        return [
+            "Connecting an identity provider needs an organization admin of \(org.organization.name).",
+            "Your admin role lets you see the directories once they are connected; ask an organization admin to connect one, or to hand you its setup link.",
+        ]
+    }
+
     func providerParameter(_ context: RosterRequestContext) throws -> IdentityProviderType {
         guard let provider = IdentityProviderType(rawValue: try context.parameter("provider")) else {
             throw DirectoryError(.notFound, "Roster has no setup for that identity provider.")
@@ -266,6 +280,7 @@ extension ConsoleController {
                       Crumb(label: "Add", href: "\(org.base)/directory/identity-providers/new")]
         let chrome = chrome(org, visit, title: "Connect \(provider.displayName)", current: "idp", crumbs: crumbs)
         if let gate = planGate(org) { return renderer.message(chrome, gate, status: .forbidden) }
+        if let refusal = orgAdminOnly(org) { return renderer.message(chrome, refusal, status: .forbidden) }
         let view = NameView(
             intro: provider.supportsProvisioning
                 ? "Name the identity provider directory. Next you copy Roster's SCIM details into \(provider.displayName), then set up single sign-on."
@@ -307,7 +322,7 @@ extension ConsoleController {
                 options: directories.map { DirectoryOption(id: $0.id, name: $0.name, selected: $0.id == domain.directoryId) }
             )
         }
-        let view = DomainsView(base: org.base, csrf: visit.csrf, value: value, fieldError: fieldError, rows: rows)
+        let view = DomainsView(base: org.base, csrf: visit.csrf, canManage: org.isOrgAdmin, value: value, fieldError: fieldError, rows: rows)
         return renderer.page(chrome(org, visit, title: "Domains", current: "domains", notice: notice, error: error), template: "domains", view, status: status)
     }
 
@@ -424,6 +439,8 @@ struct GroupRow {
 struct GroupsView {
     let hasTabs: Bool
     let tabs: [Tab]
+    let directoryId: String
+    let q: String
     let total: Int
     let rows: [GroupRow]
     let previous: String?
@@ -441,6 +458,7 @@ struct ProviderRow {
 
 struct ProvidersView {
     let gate: Bool
+    let canManage: Bool
     let plan: String
     let base: String
     let rows: [ProviderRow]
@@ -493,6 +511,7 @@ struct DomainRow {
 struct DomainsView {
     let base: String
     let csrf: String
+    let canManage: Bool
     let value: String
     let fieldError: String?
     let rows: [DomainRow]

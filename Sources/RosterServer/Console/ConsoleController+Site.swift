@@ -78,7 +78,8 @@ extension ConsoleController {
                 let site = try await siteContext(visit, context)
                 let base = "\(site.base)/jira-service-management/identity-provider"
                 return try await portalPage(
-                    visit, site: site.site, base: base, chrome: chrome(site, visit, title: "Portal-only customers: identity provider", current: "portal"),
+                    visit, site: site.site, base: base,
+                    chrome: chrome(site, visit, title: "Portal-only customers: identity provider", current: "portal", notice: Self.notice(request)),
                     canManage: site.isOrgAdmin, value: "", provider: nil, fieldError: nil, status: .ok
                 )
             }

@@ -62,7 +62,20 @@ struct ConsoleController {
                 return Self.redirect("/admin/o/\(organization.id)")
             }
         }
-        router.get("admin/setup/:token") { request, context in
+        router.get("admin/setup/:token") { _, context in
+            // Opening the link is a POST from this page: mail and chat link scanners fetch links with GET, and must not
+            // use up a one-time link (or get its session).
+            guard let (link, directory) = try await service.setupLinkTarget(token: try context.parameter("token")) else {
+                return renderer.message(Chrome(title: "Setup link not valid"), [
+                    "This setup link has expired, was already used, or was withdrawn. Ask your organization admin for a new one.",
+                ], status: .gone)
+            }
+            let provider = directory.identityProvider?.displayName ?? "your identity provider"
+            return renderer.page(Chrome(title: "Connect \(provider) to Roster"), template: "openLink", OpenLinkView(
+                directoryName: directory.name, providerName: provider, expires: Self.date(link.expires)
+            ))
+        }
+        router.post("admin/setup/:token") { request, context in
             let token = try context.parameter("token")
             do {
                 let (opened, link) = try await service.redeemSetupLink(token: token)
@@ -75,6 +88,12 @@ struct ConsoleController {
         addOrganizationRoutes(to: router)
         addSiteRoutes(to: router)
         for scope in DirectoryScope.allCases { addDirectoryRoutes(to: router, scope: scope) }
+    }
+
+    struct OpenLinkView {
+        let directoryName: String
+        let providerName: String
+        let expires: String
     }
 
     var secureCookies: Bool { service.configuration.baseURL.lowercased().hasPrefix("https://") }
@@ -162,7 +181,9 @@ struct ConsoleController {
     static let doneMessages: [String: String] = [
         "sso": "Single sign-on is saved.", "policy": "The authentication policy is saved.", "linked": "The domain link is saved.",
         "verified": "The domain is verified.", "claimed": "The domain is claimed. Verify it next.",
+        "tested": "The test run is finished; each check is below.",
         "relinked": "The provisioning record is relinked: the identity provider's next update reaches that account.",
+        "portal-disconnected": "The identity provider of the help center's customers is disconnected; you can connect another one.",
         "disconnected": "The identity provider is disconnected. Its accounts and groups are now in the local directory.",
     ]
 
@@ -172,6 +193,7 @@ struct ConsoleController {
 
     static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
+        // A formatter per call: DateFormatter is not safe to share across concurrent requests.
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

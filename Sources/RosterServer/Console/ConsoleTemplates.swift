@@ -4,7 +4,7 @@ enum ConsoleTemplates {
     static let all: [String: String] = [
         "layout": layout, "message": message, "login": login, "home": home, "users": users, "groups": groups,
         "providers": providers, "catalog": catalog, "name": name, "wizard": wizard, "directory": directory,
-        "disconnect": disconnect, "domains": domains, "products": products, "portal": portal, "siteUsers": siteUsers,
+        "disconnect": disconnect, "openLink": openLink, "domains": domains, "products": products, "portal": portal, "siteUsers": siteUsers,
     ]
 
     static let css = """
@@ -50,7 +50,11 @@ enum ConsoleTemplates {
         document.querySelectorAll("button[data-copy]").forEach(function (b) {
           b.addEventListener("click", function () {
             var t = document.getElementById(b.getAttribute("data-copy")).textContent;
-            navigator.clipboard.writeText(t).then(function () { b.textContent = "Copied"; setTimeout(function () { b.textContent = "Copy"; }, 1500); });
+            var done = function () { b.textContent = "Copied"; setTimeout(function () { b.textContent = "Copy"; }, 1500); };
+            if (navigator.clipboard && window.isSecureContext) { navigator.clipboard.writeText(t).then(done); return; }
+            var range = document.createRange(); range.selectNodeContents(document.getElementById(b.getAttribute("data-copy")));
+            var selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range);
+            if (document.execCommand("copy")) { done(); }
           });
         });
         </script></body></html>
@@ -58,6 +62,13 @@ enum ConsoleTemplates {
 
     static let message = """
         {{#paragraphs}}<p>{{.}}</p>{{/paragraphs}}{{#link}}<p><a class="button" href="{{href}}">{{label}}</a></p>{{/link}}
+        """
+
+    static let openLink = """
+        <div class="card"><p>Your organization's admin asked you to connect {{providerName}} to the Roster directory “{{directoryName}}”.
+        The setup takes about ten minutes: you copy Roster's details into {{providerName}}, and {{providerName}}'s details into Roster.</p>
+        <p class="hint">The link opens once, in this browser only, and works until {{expires}}. It shows only this directory's setup.</p>
+        <form method="post"><p><button type="submit">Open the setup</button></p></form></div>
         """
 
     static let login = """
@@ -89,7 +100,9 @@ enum ConsoleTemplates {
 
     static let groups = """
         {{#hasTabs}}<p>{{#tabs}}<a class="button {{^current}}secondary{{/current}}" href="{{href}}">{{label}}</a> {{/tabs}}</p>{{/hasTabs}}
-        <p class="hint">Groups: {{total}}. Groups synced from an identity provider are read-only here; change them in the provider.</p>
+        <form method="get" class="row" role="search"><input type="hidden" name="directory" value="{{directoryId}}"><div><label for="q">Search groups</label>
+        <input id="q" type="search" name="q" value="{{q}}" placeholder="Group name"></div><button type="submit">Search</button></form>
+        <p class="hint">Groups: {{total}}{{#q}} matching “{{q}}”{{/q}}. Groups synced from an identity provider are read-only here; change them in the provider.</p>
         <table><thead><tr><th>Group</th><th>Source</th></tr></thead><tbody>
         {{#rows}}<tr><td>{{displayName}}</td><td>{{#synced}}<span class="badge">Synced</span>{{/synced}}{{^synced}}<span class="badge off">Local</span>{{/synced}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="2">No groups.</td></tr>{{/rows}}</tbody></table>
@@ -98,7 +111,7 @@ enum ConsoleTemplates {
 
     static let providers = """
         {{#gate}}<div class="card"><h2>Identity providers need the Guard plan</h2><p>With Guard, you connect Okta, Microsoft Entra ID, Google Workspace and other identity providers: people sign in with single sign-on, and the provider creates, updates and deactivates their accounts and groups for you.</p><p>Your organization is on the {{plan}} plan. An organization admin can change the plan; then come back here to connect your provider.</p></div>{{/gate}}
-        {{^gate}}<p><a class="button" href="{{base}}/new">Add identity provider</a></p>{{/gate}}
+        {{^gate}}{{#canManage}}<p><a class="button" href="{{base}}/new">Add identity provider</a></p>{{/canManage}}{{^canManage}}<p class="hint">Connecting or changing an identity provider needs an organization admin.</p>{{/canManage}}{{/gate}}
         <table><thead><tr><th>Directory</th><th>Provider</th><th>Single sign-on</th><th>Provisioning</th></tr></thead><tbody>
         {{#rows}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{provider}}</td><td>{{#sso}}<span class="badge ok">Configured</span>{{/sso}}{{^sso}}<span class="badge warn">Not set up</span>{{/sso}}</td><td>{{provisioning}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="4">No identity provider is connected yet.</td></tr>{{/rows}}</tbody></table>
@@ -143,14 +156,15 @@ enum ConsoleTemplates {
         <ol class="guide">{{#samlAppSteps}}<li>{{.}}</li>{{/samlAppSteps}}</ol><p><strong>NameID:</strong> {{nameIDFormat}}</p></div>
         <div class="card"><h2>2. Give Roster {{providerName}}'s details</h2><ol class="guide">{{#idpValuesSteps}}<li>{{.}}</li>{{/idpValuesSteps}}</ol>
         {{#configured}}<p class="notice">Single sign-on is set up with {{idpEntityID}}. Saving again replaces it.</p>{{/configured}}
-        <form method="post" action="{{base}}/setup/sso" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{^canManage}}<p class="hint">An organization admin enters these details; your role shows them only.</p>{{/canManage}}
+        {{#canManage}}<form method="post" action="{{base}}/setup/sso" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label for="metadata">Upload {{providerName}}'s metadata XML</label><input id="metadata" name="metadata" type="file" accept=".xml,application/xml,text/xml">
         <p class="hint">Or fill in the three fields below instead.</p>
         <label for="entityID">IdP entity ID (issuer)</label><input id="entityID" name="entityID" type="text" value="{{form.entityID}}">{{#errors.entityID}}<p class="field-error">{{.}}</p>{{/errors.entityID}}
         <label for="ssoURL">IdP single sign-on URL</label><input id="ssoURL" name="ssoURL" type="url" value="{{form.ssoURL}}">{{#errors.ssoURL}}<p class="field-error">{{.}}</p>{{/errors.ssoURL}}
         <label for="certificate">IdP signing certificate (PEM)</label><textarea id="certificate" name="certificate" placeholder="-----BEGIN CERTIFICATE-----">{{form.certificate}}</textarea>{{#errors.certificate}}<p class="field-error">{{.}}</p>{{/errors.certificate}}
         {{#errors.metadata}}<p class="field-error">{{.}}</p>{{/errors.metadata}}
-        <p><button type="submit">Save single sign-on</button></p></form></div>
+        <p><button type="submit">Save single sign-on</button></p></form>{{/canManage}}</div>
         {{#configured}}<p><a class="button" href="{{nextAfterSSO}}">Next</a></p>{{/configured}}
         {{/sso}}
         {{#domains}}
@@ -174,8 +188,10 @@ enum ConsoleTemplates {
         <p><a class="button" href="{{base}}/setup/test">Next: test single sign-on</a></p>
         {{/policy}}
         {{#test}}
+        {{#run}}<div class="card"><h2>Last test run</h2><p>{{#succeeded}}<span class="badge ok">Passed</span> {{providerName}} signed in {{nameID}}; Roster accepted every check.{{/succeeded}}{{^succeeded}}<span class="badge warn">Did not pass</span> Fix the first failed check, then test again.{{/succeeded}}</p>
+        <table><thead><tr><th>Check</th><th>Outcome</th><th>Detail</th></tr></thead><tbody>{{#checks}}<tr><td>{{name}}</td><td>{{outcome}}</td><td>{{detail}}</td></tr>{{/checks}}</tbody></table></div>{{/run}}
         <div class="card"><h2>Test SSO</h2><p>Roster opens {{providerName}}'s sign-in. Sign in as a user who is assigned to the application; Roster then shows each check it made. A test run never signs anyone in to Roster.</p>
-        {{#configured}}<form method="post" action="{{base}}/setup/test"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Test SSO</button></form>{{/configured}}
+        {{#configured}}{{#canManage}}<form method="post" action="{{base}}/setup/test"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit">Test SSO</button></form>{{/canManage}}{{/configured}}
         {{^configured}}<p class="error">Set up single sign-on first.</p>{{/configured}}</div>
         <div class="card"><h2>If it does not work</h2><ul>{{#troubleshooting}}<li>{{.}}</li>{{/troubleshooting}}</ul>
         <p class="hint">The directory page's troubleshooting log shows every provisioning request and its answer; the audit log has every sign-in, accepted or refused, and why.</p></div>
@@ -234,15 +250,16 @@ enum ConsoleTemplates {
         """
 
     static let domains = """
-        <div class="card"><form method="post" action="{{base}}/domains" class="row"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{#canManage}}<div class="card"><form method="post" action="{{base}}/domains" class="row"><input type="hidden" name="_csrf" value="{{csrf}}">
         <div><label for="domain">Claim a domain</label><input id="domain" name="domain" type="text" placeholder="example.com" value="{{value}}"></div><button type="submit">Claim</button></form>
-        {{#fieldError}}<p class="field-error">{{.}}</p>{{/fieldError}}</div>
+        {{#fieldError}}<p class="field-error">{{.}}</p>{{/fieldError}}</div>{{/canManage}}
+        {{^canManage}}<p class="hint">Claiming, verifying and linking domains needs an organization admin.</p>{{/canManage}}
         <table><thead><tr><th>Domain</th><th>Status</th><th>How to verify</th><th>Directory</th></tr></thead><tbody>
         {{#rows}}<tr id="domain-{{name}}"><td>{{name}}</td><td>{{#verified}}<span class="badge ok">Verified</span>{{/verified}}{{^verified}}<span class="badge warn">Not verified</span>{{/verified}}</td>
         <td>{{^verified}}<p class="hint">Add a DNS TXT record on {{name}}:</p><div class="copy"><code id="txt-{{id}}">{{txtRecord}}</code><button type="button" class="secondary" data-copy="txt-{{id}}">Copy</button></div>
         <p class="hint">or serve that text at https://{{name}}/.well-known/roster-verification.txt</p>
-        <form method="post" action="{{base}}/domains/{{id}}/verify" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><select name="method" aria-label="Verification method"><option value="dns">DNS TXT record</option><option value="https">HTTPS file</option></select><button type="submit">Verify</button></form>{{/verified}}</td>
-        <td>{{#verified}}<form method="post" action="{{base}}/domains/{{id}}/link" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><select name="directory" aria-label="Directory for {{name}}"><option value="">Not linked</option>{{#options}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/options}}</select><button type="submit" class="secondary">Link</button></form>{{/verified}}</td></tr>{{/rows}}
+        {{#canManage}}<form method="post" action="{{base}}/domains/{{id}}/verify" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><select name="method" aria-label="Verification method"><option value="dns">DNS TXT record</option><option value="https">HTTPS file</option></select><button type="submit">Verify</button></form>{{/canManage}}{{/verified}}</td>
+        <td>{{#verified}}{{#canManage}}<form method="post" action="{{base}}/domains/{{id}}/link" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><select name="directory" aria-label="Directory for {{name}}"><option value="">Not linked</option>{{#options}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/options}}</select><button type="submit" class="secondary">Link</button></form>{{/canManage}}{{/verified}}</td></tr>{{/rows}}
         {{^rows}}<tr><td colspan="4">No domains claimed yet.</td></tr>{{/rows}}</tbody></table>
         """
 
@@ -255,7 +272,7 @@ enum ConsoleTemplates {
     static let portal = """
         <p>Portal-only customers use the help center of {{siteName}} without being members of your organization. One identity provider can sign them in with SAML single sign-on{{#anyProvisioning}} and, where the provider supports it, provision them over SCIM (its groups become customer organizations){{/anyProvisioning}}.</p>
         {{#existing}}<div class="card"><h2>{{name}}</h2><p>{{providerName}} · {{#sso}}<span class="badge ok">SSO configured</span>{{/sso}}{{^sso}}<span class="badge warn">SSO not set up</span>{{/sso}}</p>
-        <p><a class="button" href="{{href}}">Open</a></p><p class="hint">A site has one identity provider for its customers; disconnect this one before connecting another.</p></div>{{/existing}}
+        <p><a class="button" href="{{href}}">Open</a>{{#canManage}} <a class="button secondary" href="{{href}}/disconnect">Disconnect…</a>{{/canManage}}</p><p class="hint">A site has one identity provider for its customers; disconnect this one (once it has no customer accounts) before connecting another.</p></div>{{/existing}}
         {{^existing}}{{#canManage}}<div class="card"><form method="post" action="{{action}}"><input type="hidden" name="_csrf" value="{{csrf}}">
         <label for="provider">Identity provider</label><select id="provider" name="provider">{{#options}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/options}}</select>
         <label for="name">Directory name</label><input id="name" name="name" type="text" value="{{value}}" maxlength="200" required>{{#fieldError}}<p class="field-error">{{.}}</p>{{/fieldError}}

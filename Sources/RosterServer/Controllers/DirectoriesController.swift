@@ -156,7 +156,7 @@ struct DirectoriesController {
         group.get("directories/:dir/groups") { request, context in
             let page = try request.pageRequest()
             return JSONBody(ListBody(
-                try await service.groups(directoryId: try context.parameter("dir"), page: page, caller: try context.caller()), page
+                try await service.groups(directoryId: try context.parameter("dir"), search: request.searchText(), page: page, caller: try context.caller()), page
             ))
         }
         group.post("directories/:dir/groups") { request, context in

@@ -23,6 +23,7 @@ enum ConsoleSchema {
             .column("organization_id", type: .text, .notNull, .references("organizations", "id", onDelete: .cascade))
             .column("token_hash", type: .text, .notNull)
             .column("admin_id", type: .text, .references("admin_accounts", "id", onDelete: .cascade))
+            .column("user_id", type: .text, .references("users", "id", onDelete: .cascade))
             .column("setup_link_id", type: .text, .references("setup_links", "id", onDelete: .cascade))
             .column("created_at", type: types.timestamp, .notNull)
             .column("expires_at", type: types.timestamp, .notNull)

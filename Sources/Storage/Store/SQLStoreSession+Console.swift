@@ -9,7 +9,8 @@ extension SQLStoreSession {
         try await db.select().column("*").from("console_sessions").where("token_hash", .equal, tokenHash).first().map { row in
             ConsoleSession(
                 id: try row.string("id"), organizationId: try row.string("organization_id"), tokenHash: try row.string("token_hash"),
-                adminId: try row.optionalString("admin_id"), setupLinkId: try row.optionalString("setup_link_id"),
+                adminId: try row.optionalString("admin_id"), userId: try row.optionalString("user_id"),
+                setupLinkId: try row.optionalString("setup_link_id"),
                 created: try row.date("created_at"), expires: try row.date("expires_at"), revoked: try row.optionalDate("revoked_at")
             )
         }
@@ -18,8 +19,9 @@ extension SQLStoreSession {
     func insert(_ session: ConsoleSession) async throws {
         try await mapped {
             try await db.insert(into: "console_sessions")
-                .columns("id", "organization_id", "token_hash", "admin_id", "setup_link_id", "created_at", "expires_at", "revoked_at")
+                .columns("id", "organization_id", "token_hash", "admin_id", "user_id", "setup_link_id", "created_at", "expires_at", "revoked_at")
                 .values(SQLBind(session.id), SQLBind(session.organizationId), SQLBind(session.tokenHash), SQLBind(session.adminId),
+                        SQLBind(session.userId),
                         SQLBind(session.setupLinkId), SQLBind(session.created.millisecondsSince1970),
                         SQLBind(session.expires.millisecondsSince1970), SQLBind(session.revoked.millis))
                 .run()

@@ -7,12 +7,16 @@ extension SQLStoreSession {
         try await db.select().column("*").from("groups").where("id", .equal, id).first().map(Self.group)
     }
 
-    func groups(directoryId: String, page: PageRequest) async throws -> Page<Group> {
-        let items = try await db.select().column("*").from("groups").where("directory_id", .equal, directoryId)
-            .orderBy("display_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(Self.group)
-        let total = try await count(db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
-            .from("groups").where("directory_id", .equal, directoryId))
-        return Page(items: items, total: total)
+    func groups(directoryId: String, search: String?, page: PageRequest) async throws -> Page<Group> {
+        var select = db.select().column("*").from("groups").where("directory_id", .equal, directoryId)
+        var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
+            .from("groups").where("directory_id", .equal, directoryId)
+        if let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty {
+            select = select.where(startsWith("display_name_lower", search))
+            counter = counter.where(startsWith("display_name_lower", search))
+        }
+        let items = try await select.orderBy("display_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(Self.group)
+        return Page(items: items, total: try await count(counter))
     }
 
     func groups(memberId: String) async throws -> [Group] {
