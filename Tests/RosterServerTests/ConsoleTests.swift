@@ -568,3 +568,31 @@ struct ConsoleAccessTests {
         }
     }
 }
+
+@Suite("Test SSO for portal-only customers")
+struct PortalTestSSOTests {
+    @Test("a test run for a customer who has no account yet passes (a real sign-in would make one) and makes none", arguments: TestDatabaseKind.available)
+    func portalTestRun(_ kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let site = try await service.addSite(organizationId: sso.scim.organization.id, name: "help", caller: .operatorCLI)
+            _ = try await service.addProduct(siteId: site.id, product: .jiraServiceManagement, caller: .operatorCLI)
+            let portal = try await service.createDirectory(
+                organizationId: sso.scim.organization.id, name: "Customers", identityProvider: .okta, portalSiteId: site.id, caller: .operatorCLI
+            )
+            _ = try await service.configureSAML(
+                directoryId: portal.directory.id, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                certificates: [sso.idp.certificatePEM], allowSHA1: false, allowIdPInitiated: false, caller: .operatorCLI
+            )
+            let requestId = "_test\(UUID().uuidString.prefix(8))"
+            _ = try await service.beginTestRun(directoryId: portal.directory.id, requestId: requestId, caller: .operatorCLI)
+            let answered = try await sso.post(try sso.response(nameID: "new.customer@example.com", requestId: requestId, for: portal.directory.id), to: portal.directory.id)
+            #expect(answered.status == .ok)
+            #expect(answered.headers[.setCookie] == nil)
+            let run = try await service.testRun(id: requestId, directoryId: portal.directory.id, caller: .operatorCLI)
+            #expect(run.succeeded == true)
+            #expect(run.checks.last?.detail?.contains("first real sign-in creates it") == true)
+            #expect(try await service.store.read { try await $0.users(directoryId: portal.directory.id, search: nil, page: PageRequest()) }.total == 0)
+        }
+    }
+}

@@ -3,9 +3,13 @@
 
 A: Acme (Guard, centralized) connects Okta: SCIM key, SSO from metadata, a verified domain, policy, Test SSO, key
 rotation, disconnect. B: Globex (free, original experience) connects a portal-only customer IdP on its Jira Service
-Management site. A loopback stub plays the IdP's sign-in page and serves domains' well-known verification files.
+Management site. A loopback stub serves domains' well-known verification files and plays both identity providers
+(pysaml2, signing with the walkthrough's key): on Test SSO it reads Roster's AuthnRequest and answers a sign-in page
+whose form posts a signed SAMLResponse to Roster's ACS, which sends the browser back to the console's test result.
 Each step saves artifacts/browser/NN-name.png and prints "ok NN name"; any failure saves failure.png and exits 1.
 """
+import base64
+import html
 import json
 import os
 import re
@@ -16,7 +20,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
+import xml.etree.ElementTree as ET
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,9 +35,20 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from saml_idp import XMLSEC  # noqa: E402 - also silences pysaml2's CFB warning before saml2 is imported
+
+from saml2 import BINDING_HTTP_REDIRECT  # noqa: E402
+from saml2.config import IdPConfig  # noqa: E402
+from saml2.saml import NAME_FORMAT_BASIC, NAMEID_FORMAT_EMAILADDRESS, NameID  # noqa: E402
+from saml2.server import Server  # noqa: E402
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256  # noqa: E402
+
 ROSTER = str((ROOT / os.environ.get("ROSTER_BIN", ".build/debug/roster")).resolve())
 SHOTS = ROOT / "artifacts" / "browser"
 PASSWORD = "correct horse battery staple"
+OKTA_USER = "it.admin@acme.test"
+PORTAL_USER = "customer@initech.test"
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -37,17 +56,121 @@ class Failure(Exception):
     pass
 
 
-# ---- loopback stub: the IdP's sign-in page and domains' /.well-known/roster-verification.txt ----
+# ---- loopback stub: the identity providers' sign-in pages and domains' /.well-known/roster-verification.txt ----
+
+SAMLP_NS = "urn:oasis:names:tc:SAML:2.0:protocol"
+SAML_NS = "urn:oasis:names:tc:SAML:2.0:assertion"
+# The stub's single sign-on paths and the IdP entity ID each one answers as (the directory is configured with it).
+IDP_PATHS = {
+    "/app/sso/saml": "http://www.okta.com/exkTEST",      # Okta, SSO from its metadata (walkthrough A)
+    "/tenant/saml2": "https://sts.windows.net/tenant/",  # Entra ID for portal customers, typed in (walkthrough B)
+}
+
+
+class IdP:
+    """The IdP side of Test SSO: pysaml2 reads the AuthnRequest (HTTP-Redirect) and signs the answer (HTTP-POST)."""
+    roster = None     # Roster's base URL
+    stub = None       # the stub's base URL
+    key_file = None   # the IdP's signing key and certificate (the certificate each directory is configured with)
+    cert_file = None
+    users = {}        # directory id -> the email (NameID) of an account of that directory
+    log = []          # one line per answered AuthnRequest, or the error that stopped it
+
+    @staticmethod
+    def server(entity_id, sso_url, sp_metadata):
+        config = IdPConfig()
+        config.load({
+            "entityid": entity_id,
+            "xmlsec_binary": XMLSEC,
+            "key_file": IdP.key_file,
+            "cert_file": IdP.cert_file,
+            "signing_algorithm": SIG_RSA_SHA256,
+            "digest_algorithm": DIGEST_SHA256,
+            "delete_tmpfiles": True,
+            "service": {"idp": {
+                "name": "Walkthrough IdP",
+                "endpoints": {"single_sign_on_service": [(sso_url, BINDING_HTTP_REDIRECT)]},
+                "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
+                "want_authn_requests_signed": False,
+                "sign_response": False,
+                "sign_assertion": True,
+                "policy": {"default": {"lifetime": {"minutes": 5}, "name_form": NAME_FORMAT_BASIC}},
+            }},
+            "metadata": {"inline": [sp_metadata]},
+        })
+        return Server(config=config)
+
+    @staticmethod
+    def issuer(saml_request):
+        """The AuthnRequest's Issuer (Roster's SP entity ID), read before pysaml2 is configured for that SP."""
+        xml = zlib.decompress(base64.b64decode(saml_request), -15)
+        issuer = ET.fromstring(xml).find(f"{{{SAML_NS}}}Issuer")
+        if issuer is None or not (issuer.text or "").strip():
+            raise Failure("the AuthnRequest has no Issuer")
+        return issuer.text.strip()
+
+    @staticmethod
+    def sign_in_page(path, query):
+        """The sign-in page for an AuthnRequest: a form that posts the signed SAMLResponse and RelayState to the ACS."""
+        entity_id = IDP_PATHS[path]
+        saml_request = query["SAMLRequest"][0]
+        relay_state = query.get("RelayState", [None])[0]
+        sp_entity_id = IdP.issuer(saml_request)
+        match = re.fullmatch(re.escape(IdP.roster) + r"/saml/([^/]+)/metadata", sp_entity_id)
+        if not match:
+            raise Failure(f"the AuthnRequest's Issuer {sp_entity_id!r} is not a Roster directory's SP entity ID")
+        directory = match.group(1)
+        user = IdP.users.get(directory)
+        if user is None:
+            raise Failure(f"no user is known for directory {directory}")
+        with NO_PROXY.open(sp_entity_id, timeout=10) as response:
+            sp_metadata = response.read().decode()
+        server = IdP.server(entity_id, IdP.stub + path, sp_metadata)
+        request = server.parse_authn_request(saml_request, BINDING_HTTP_REDIRECT).message
+        acs = f"{IdP.roster}/saml/{directory}/acs"
+        if request.assertion_consumer_service_url not in (None, acs):
+            raise Failure(f"the AuthnRequest asks for ACS {request.assertion_consumer_service_url}, not {acs}")
+        response = server.create_authn_response(
+            {"email": [user]},
+            in_response_to=request.id,
+            destination=acs,
+            sp_entity_id=sp_entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=user),
+            authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"},
+            sign_assertion=True,
+            sign_response=False,
+            sign_alg=SIG_RSA_SHA256,
+            digest_alg=DIGEST_SHA256,
+        )
+        saml_response = base64.b64encode(str(response).encode()).decode()
+        IdP.log.append(f"{entity_id}: answered {request.id} for {sp_entity_id} with {user}")
+        relay = "" if relay_state is None else f'<input type="hidden" name="RelayState" value="{html.escape(relay_state)}">'
+        return f"""<!doctype html><title>Identity provider sign-in</title>
+<style>body{{font-family:sans-serif;margin:3em}} dd{{margin:0 0 .6em 1em;font-family:monospace}}</style>
+<h1>Identity provider sign-in</h1>
+<dl><dt>Identity provider</dt><dd>{html.escape(entity_id)}</dd><dt>Signed in as</dt><dd id="user">{html.escape(user)}</dd>
+<dt>Service provider</dt><dd>{html.escape(sp_entity_id)}</dd><dt>Answering AuthnRequest</dt><dd>{html.escape(request.id)}</dd></dl>
+<form method="post" action="{html.escape(acs)}"><input type="hidden" name="SAMLResponse" value="{saml_response}">{relay}
+<button type="submit">Continue to Roster</button></form>"""
+
 
 class Stub(BaseHTTPRequestHandler):
     files = {}  # Host (without port) -> body of the well-known file
 
     def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
         if self.path == "/.well-known/roster-verification.txt":
             body = Stub.files.get(self.headers.get("Host", "").split(":")[0])
             self.answer(200 if body else 404, "text/plain", body or "not here")
+        elif url.path in IDP_PATHS and "SAMLRequest" in query:
+            try:
+                self.answer(200, "text/html", IdP.sign_in_page(url.path, query))
+            except Exception as error:  # noqa: BLE001 - shown on the page (the walkthrough then fails with it)
+                IdP.log.append(f"{url.path}: {type(error).__name__}: {error}")
+                self.answer(500, "text/html", f"<!doctype html><title>IdP error</title><h1>IdP error</h1><pre>{html.escape(f'{type(error).__name__}: {error}')}</pre>")
         else:
-            self.answer(200, "text/html", "<!doctype html><title>IdP</title><h1>Identity provider sign-in</h1><p>Stub IdP.</p>")
+            self.answer(404, "text/html", "<!doctype html><title>IdP</title><h1>Not found</h1>")
 
     def answer(self, status, kind, text):
         data = text.encode()
@@ -65,6 +188,34 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def provision(scim_url, key, email):
+    """Creates EMAIL in a directory over SCIM, as its identity provider would; the account Test SSO then signs in."""
+    user = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email, "emails": [{"value": email, "primary": True}]}
+    request = urllib.request.Request(f"{scim_url.rstrip('/')}/Users", data=json.dumps(user).encode(), method="POST", headers={
+        "Authorization": f"Bearer {key}", "Content-Type": "application/scim+json", "Accept": "application/scim+json",
+    })
+    try:
+        with NO_PROXY.open(request, timeout=10) as response:
+            created = json.loads(response.read())
+            status = response.status
+    except urllib.error.HTTPError as error:
+        raise Failure(f"SCIM POST {scim_url}/Users answered {error.code}: {error.read().decode(errors='replace')[:300]}") from error
+    check(status == 201 and created.get("userName") == email, f"SCIM POST Users answered {status}: {created}")
+    return created["id"]
+
+
+def test_result(email, what):
+    """After the IdP's form is posted: Roster's ACS sends the browser back to the console's result of the run."""
+    wait_url("/setup/test?run=")
+    wait_text("Last test run")
+    text = page_text()
+    if "Passed" not in text:
+        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")]
+        raise Failure(f"{what} did not pass; checks:\n  " + "\n  ".join(rows))
+    check(email in text, f"the {what} result does not name {email}")
+    check("Did not pass" not in text, f"the {what} result says Did not pass")
 
 
 def roster(*args, stdin=None):
@@ -184,6 +335,8 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
     request = urllib.request.Request(f"{base}/scim/directory/{directory}/Users", headers={"Authorization": f"Bearer {first_key}"})
     with NO_PROXY.open(request, timeout=10) as response:
         check(response.status == 200, f"GET Users with the new key answered {response.status}")
+    IdP.users[directory] = OKTA_USER
+    provision(scim_url, first_key, OKTA_USER)
     ok("03", "okta provisioning step (key works)", "okta-provisioning")
 
     link("Next: single sign-on").click()
@@ -229,7 +382,13 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
     wait_url(f"{stub}/app/sso/saml?SAMLRequest=")
     check(driver.current_url.startswith(f"{stub}/app/sso/saml?SAMLRequest="), f"Test SSO went to {driver.current_url}")
     wait_text("Identity provider sign-in")
+    check(OKTA_USER in page_text(), f"the IdP page does not sign in {OKTA_USER}")
     ok("07", "test sso reaches the IdP", "okta-test-sso")
+    button("Continue to Roster", "").click()
+    test_result(OKTA_USER, "Okta test run")
+    check(driver.current_url.startswith(f"{base}/admin/o/{acme}/directory/identity-providers/{directory}/setup/test?run="),
+          f"the Okta test run came back to {driver.current_url}")
+    ok("07b", "okta test sso passed (pysaml2 IdP, signed response)", "okta-test-passed")
 
     directory_page = f"{base}/admin/o/{acme}/directory/identity-providers/{directory}"
     driver.get(directory_page)
@@ -240,7 +399,7 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
         time.sleep(1)
         driver.refresh()
     text = page_text()
-    for expected in ("Configured", "0 users · 0 groups", "API keys", "Troubleshooting log", f"/scim/directory/{directory}/Users"):
+    for expected in ("Configured", "1 users · 0 groups", "API keys", "Troubleshooting log", f"/scim/directory/{directory}/Users"):
         check(expected in text, f"the directory page does not show {expected!r}")
     Select(driver.find_element(By.ID, "overlap")).select_by_visible_text("keeps working for 1 hour")
     button("Regenerate API key").click()
@@ -280,8 +439,14 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
     fill("name", "Help center customers")
     button("Connect identity provider").click()
     wait_for(lambda: driver.find_elements(By.ID, "api-key"), "the portal provisioning step")
-    check(driver.find_element(By.ID, "api-key").text.startswith("rsk_"), "portal API key does not start with rsk_")
+    portal_key = driver.find_element(By.ID, "api-key").text
+    check(portal_key.startswith("rsk_"), "portal API key does not start with rsk_")
     check("customer organizations" in page_text(), "no note on customer organizations")
+    portal_scim = driver.find_element(By.ID, "scim-url").text
+    check("/scim/directory/" in portal_scim, f"portal SCIM base URL is {portal_scim!r}")
+    # A test run never creates a portal customer just in time (it opens no session): the customer exists first.
+    IdP.users[portal_scim.split("/scim/directory/")[1].strip("/").split("/")[0]] = PORTAL_USER
+    provision(portal_scim, portal_key, PORTAL_USER)
     ok("11", "portal identity provider (entra) provisioning step", "portal-provisioning")
 
     link("Next: single sign-on").click()
@@ -301,7 +466,11 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
     button("Test SSO").click()
     wait_url(f"{stub}/tenant/saml2?SAMLRequest=")
     wait_text("Identity provider sign-in")
+    check(PORTAL_USER in page_text(), f"the IdP page does not sign in {PORTAL_USER}")
     ok("13", "portal test sso reaches the IdP", "portal-test-sso")
+    button("Continue to Roster", "").click()
+    test_result(PORTAL_USER, "portal test run")
+    ok("13b", "portal test sso passed (pysaml2 IdP, signed response)", "portal-test-passed")
 
     driver.get(f"{base}/admin/s/{globex_site}/jira-service-management/identity-provider")
     check("Help center customers" in page_text(), "the connected portal directory is not shown")
@@ -338,6 +507,8 @@ def main():
                         "-keyout", str(work / "k.pem"), "-out", str(work / "c.pem")], check=True, capture_output=True, timeout=60)
         pem = (work / "c.pem").read_text()
         body = "".join(line for line in pem.splitlines() if not line.startswith("-----"))
+        IdP.roster, IdP.stub = base, stub
+        IdP.key_file, IdP.cert_file = str(work / "k.pem"), str(work / "c.pem")
         metadata = work / "okta-metadata.xml"
         metadata.write_text(f"""<?xml version="1.0" encoding="UTF-8"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="http://www.okta.com/exkTEST">
@@ -383,6 +554,8 @@ def main():
                 print(f"URL: {driver.current_url} (HTTP {status})\n--- page text ---\n{page_text()}\n---", file=sys.stderr)
             except WebDriverException as inner:
                 print(f"(no page to show: {inner.msg})", file=sys.stderr)
+        if IdP.log:
+            print("--- stub IdP ---\n" + "\n".join(IdP.log), file=sys.stderr)
         server_log.seek(0)
         print("--- server log (last 40 lines) ---\n" + "".join(server_log.readlines()[-40:]), file=sys.stderr)
         print(f"screenshots in {SHOTS}", file=sys.stderr)

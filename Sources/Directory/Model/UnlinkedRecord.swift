@@ -17,10 +17,17 @@ public struct UnlinkedRecord: Sendable, Hashable, Codable {
     public var reason: String
     /// The account it was linked to, when that account still exists (after an unlink).
     public var formerAccountId: String?
+    /// Whether the IdP had the person active; a relinked account takes this state.
+    public var active: Bool
+    /// The directory's synced groups the IdP had the person in; relinking puts the account back in those that remain.
+    public var groupIds: [String]
 
     public init(
-        directoryId: String, scimId: String, externalId: String?, userName: String, unlinked: Date, reason: String, formerAccountId: String?
+        directoryId: String, scimId: String, externalId: String?, userName: String, unlinked: Date, reason: String, formerAccountId: String?,
+        active: Bool = true, groupIds: [String] = []
     ) {
+        self.active = active
+        self.groupIds = groupIds
         self.directoryId = directoryId
         self.scimId = scimId
         self.externalId = externalId

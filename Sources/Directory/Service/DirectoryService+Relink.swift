@@ -29,15 +29,30 @@ extension DirectoryService {
             if try await tx.user(directoryId: local.id, userName: user.userName) != nil {
                 throw DirectoryError(.userNameTaken, "The local directory already has an account named \(user.userName); rename it first.")
             }
+            // The IdP's groups were the IdP's statement about its person, not about this account: the account leaves them
+            // (so their access goes), and the record remembers them for a relink.
+            let now = environment.now()
+            var syncedGroupIds: [String] = []
+            for var group in try await tx.groups(memberId: user.id) where group.directoryId == directory.id && group.synced {
+                guard try await tx.deleteMembership(groupId: group.id, memberId: user.id) else { continue }
+                syncedGroupIds.append(group.id)
+                group.version += 1
+                group.lastModified = now
+                try await tx.update(group)
+                try await record(
+                    tx, organizationId: organization.id, caller: caller, action: "group.member_removed", targetType: "group",
+                    targetId: group.id, payload: ["memberId": .string(user.id), "memberKind": .string("user")]
+                )
+            }
             var detached = user
             detached.directoryId = local.id
             detached.externalId = nil
             detached.version += 1
-            detached.lastModified = environment.now()
+            detached.lastModified = now
             let moved = try await tx.rekey(detached, to: environment.newID())
             try await tx.insert(UnlinkedRecord(
                 directoryId: directory.id, scimId: user.id, externalId: user.externalId, userName: user.userName,
-                unlinked: environment.now(), reason: "unlinked by an admin", formerAccountId: moved.id
+                unlinked: now, reason: "unlinked by an admin", formerAccountId: moved.id, active: user.active, groupIds: syncedGroupIds
             ))
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.unlinked", targetType: "user", targetId: moved.id,
@@ -54,7 +69,9 @@ extension DirectoryService {
     /// sessions end. Refused for an account another identity provider provisions, or one this directory provisions
     /// under a record of its own.
     public func relink(directoryId: String, scimId: String, userId: String, caller: Caller) async throws -> User {
-        try await store.write { tx in
+        // Two admins relinking at once: the loser's account changed under it (or the record is gone) — a conflict.
+        try await mapUniqueViolation(DirectoryError(.alreadyExists, "The record or the account changed while relinking; reload and try again.")) {
+          try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
             try caller.require(.manageDirectories, in: organization)
@@ -68,32 +85,54 @@ extension DirectoryService {
             case .local: break
             case .portalCustomers:
                 throw DirectoryError(.unsupported, "A portal-only customer cannot become a member account.")
-            case .identityProvider where home.id != directoryId && account.deprovisioned == nil:
-                throw DirectoryError(.alreadyExists, "\(account.userName) is provisioned by \(home.name); unlink it there first.")
-            case .identityProvider where home.id == directoryId && account.deprovisioned == nil:
+            case .identityProvider where home.id != directoryId:
+                // Another IdP may still provision it again (it keeps its record there): never make one person two accounts.
+                throw DirectoryError(.alreadyExists, "\(account.userName) belongs to \(home.name); unlink it there first.")
+            case .identityProvider where account.deprovisioned == nil:
                 throw DirectoryError(.alreadyExists, "\(account.userName) already has a provisioning record of its own in this directory.")
             case .identityProvider: break
             }
             if let holder = try await tx.user(directoryId: directoryId, userName: unlinked.userName), holder.id != account.id {
                 throw DirectoryError(.userNameTaken, "\(holder.userName) is already an account of this directory (\(holder.id)).")
             }
+            if let externalId = unlinked.externalId, let holder = try await tx.user(directoryId: directoryId, externalId: externalId),
+               holder.id != account.id, holder.deprovisioned == nil {
+                throw DirectoryError(.alreadyExists, "The externalId \(externalId.prefix(200)) already belongs to \(holder.userName).")
+            }
+            guard try await tx.deleteUnlinkedRecord(directoryId: directoryId, scimId: scimId) else {
+                throw DirectoryError(.notFound, "No unlinked provisioning record \(scimId.prefix(100)) in this directory.")
+            }
             let previousId = account.id
             account.directoryId = directoryId
             account.userName = unlinked.userName
             account.externalId = unlinked.externalId
-            account.active = true
+            account.active = unlinked.active
             account.deprovisioned = nil
             account.managed = try await isManaged(tx, user: account, organizationId: organization.id)
             account.version += 1
             account.lastModified = environment.now()
             let relinked = try await tx.rekey(account, to: scimId)
-            try await tx.deleteUnlinkedRecord(directoryId: directoryId, scimId: scimId)
+            if !relinked.active { _ = try await tx.revokeSessions(userId: scimId, at: environment.now()) }
+            // Back in the synced groups the IdP had the person in, as far as they remain.
+            for groupId in unlinked.groupIds {
+                guard var group = try await tx.group(id: groupId), group.directoryId == directoryId, group.synced,
+                      try await tx.insert(Membership(groupId: groupId, memberId: scimId, memberKind: .user))
+                else { continue }
+                group.version += 1
+                group.lastModified = environment.now()
+                try await tx.update(group)
+                try await record(
+                    tx, organizationId: organization.id, caller: caller, action: "group.member_added", targetType: "group",
+                    targetId: groupId, payload: ["memberId": .string(scimId), "memberKind": .string("user")]
+                )
+            }
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.relinked", targetType: "user", targetId: scimId,
                 detail: "the provisioning record of \(unlinked.userName) in \(directory.name) now reaches this account",
                 payload: ["previousId": .string(previousId), "directoryId": .string(directoryId), "fromDirectoryId": .string(home.id)]
             )
             return relinked
+          }
         }
     }
 

@@ -143,14 +143,18 @@ extension DirectoryService {
             if let acceptedVersions, !acceptedVersions.contains(user.version) {
                 throw DirectoryError(.versionMismatch, "The user is at version \(user.version), not one the request names.")
             }
-            try await tx.deleteUser(id: id)
-            // The IdP still holds the person: keep its record so an admin can relink it to an account.
+            // The IdP still holds the person: keep its record (with its active state and synced groups) so an admin can
+            // relink it to an account.
+            var unlinked: UnlinkedRecord?
             if user.deprovisioned == nil, try await requireDirectory(tx, user.directoryId).kind == .identityProvider {
-                try await tx.insert(UnlinkedRecord(
+                unlinked = UnlinkedRecord(
                     directoryId: user.directoryId, scimId: id, externalId: user.externalId, userName: user.userName,
-                    unlinked: environment.now(), reason: "account deleted by an admin", formerAccountId: nil
-                ))
+                    unlinked: environment.now(), reason: "account deleted by an admin", formerAccountId: nil, active: user.active,
+                    groupIds: try await tx.groups(memberId: id).filter { $0.directoryId == user.directoryId && $0.synced }.map(\.id)
+                )
             }
+            try await tx.deleteUser(id: id)
+            if let unlinked { try await tx.insert(unlinked) }
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.deleted", targetType: "user",
                 targetId: id, payload: ["directoryId": .string(user.directoryId), "userName": .string(user.userName)]

@@ -272,11 +272,14 @@ public protocol DirectoryWriting: DirectoryReading {
     func update(_ session: Session) async throws
 
     func insert(_ record: UnlinkedRecord) async throws
-    func deleteUnlinkedRecord(directoryId: String, scimId: String) async throws
-    /// Retires the records of a directory the IdP has just provisioned again under a new id (same externalId).
-    func deleteUnlinkedRecords(directoryId: String, externalId: String) async throws -> Int
+    /// Deletes one record; false when it was not there (another request took it first).
+    func deleteUnlinkedRecord(directoryId: String, scimId: String) async throws -> Bool
+    /// Retires, and returns, the records of a person the IdP has just provisioned again under a new id: the same
+    /// externalId, or the same userName for records without one.
+    func retireUnlinkedRecords(directoryId: String, externalId: String?, userName: String) async throws -> [UnlinkedRecord]
     /// Gives an account a new id: the account row, its emails, memberships and direct grants move to `newId`; its
-    /// sessions end. Returns the account as stored under the new id.
+    /// sessions end. `user` carries the new state with the old id, and a version one above the stored one (a
+    /// concurrent change to the account makes this fail). Returns the account as stored under the new id.
     func rekey(_ user: User, to newId: String) async throws -> User
 
     func insert(_ session: ConsoleSession) async throws

@@ -79,7 +79,7 @@ extension ConsoleController {
                     directoryId: chosen.id, search: String(q.prefix(200)), page: PageRequest(offset: offset, limit: Self.pageSize), caller: visit.caller
                 )
                 let pager = Self.pager(path: "\(org.base)/directory/users", query: [("directory", chosen.id), ("q", q)], offset: offset, count: page.items.count, total: page.total)
-                let view = UsersView(
+                let view = ListPageView(
                     hasTabs: directories.count > 1, tabs: tabs(directories, chosen: chosen, path: "\(org.base)/directory/users"),
                     directoryId: chosen.id, q: q, total: page.total, rows: page.items.map(UserRow.init),
                     previous: pager.previous, next: pager.next, range: pager.range
@@ -98,7 +98,7 @@ extension ConsoleController {
                     directoryId: chosen.id, search: String(q.prefix(200)), page: PageRequest(offset: offset, limit: Self.pageSize), caller: visit.caller
                 )
                 let pager = Self.pager(path: "\(org.base)/directory/groups", query: [("directory", chosen.id), ("q", q)], offset: offset, count: page.items.count, total: page.total)
-                let view = GroupsView(
+                let view = ListPageView(
                     hasTabs: directories.count > 1, tabs: tabs(directories, chosen: chosen, path: "\(org.base)/directory/groups"),
                     directoryId: chosen.id, q: q, total: page.total, rows: page.items.map { GroupRow(displayName: $0.displayName, synced: $0.synced) },
                     previous: pager.previous, next: pager.next, range: pager.range
@@ -419,13 +419,14 @@ struct UserRow {
     }
 }
 
-struct UsersView {
+/// A page of the Users or Groups list: directory tabs, the search, the rows and the pager.
+struct ListPageView<Row> {
     let hasTabs: Bool
     let tabs: [Tab]
     let directoryId: String
     let q: String
     let total: Int
-    let rows: [UserRow]
+    let rows: [Row]
     let previous: String?
     let next: String?
     let range: String
@@ -434,18 +435,6 @@ struct UsersView {
 struct GroupRow {
     let displayName: String
     let synced: Bool
-}
-
-struct GroupsView {
-    let hasTabs: Bool
-    let tabs: [Tab]
-    let directoryId: String
-    let q: String
-    let total: Int
-    let rows: [GroupRow]
-    let previous: String?
-    let next: String?
-    let range: String
 }
 
 struct ProviderRow {

@@ -11,6 +11,8 @@ enum RelinkSchema {
             .column("unlinked_at", type: types.timestamp, .notNull)
             .column("reason", type: .text, .notNull)
             .column("former_account_id", type: .text)
+            .column("active", type: types.boolean, .notNull)
+            .column("group_ids", type: .text, .notNull)
             .primaryKey("directory_id", "scim_id")
             .run()
         try await db.create(index: "unlinked_records_external_idx").on("unlinked_records").column("directory_id").column("external_id").run()
