@@ -126,7 +126,31 @@ struct ProductCommand: AsyncParsableCommand {
 
 /// `roster admin create`.
 struct AdminCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Manage admins.", subcommands: [Create.self, Token.self])
+    static let configuration = CommandConfiguration(commandName: "admin", abstract: "Manage admins.", subcommands: [Create.self, Token.self, Bind.self])
+
+    struct Bind: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Bind the account an admin signs in to the admin console with (its primary email must be the admin's).",
+            discussion: "The console opens only for the bound account, never for another account with the same email. With --json: {\"id\", \"userId\"}."
+        )
+
+        @Option(name: .long, help: "The admin id.") var admin: String
+        @Option(name: .long, help: "The user id of the admin's account (local, or provisioned by the organization's identity provider).") var user: String
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let (adminId, userId) = (admin, user)
+            let bound = try await CLI.withService(database) { service in
+                try await service.bindAdminAccount(adminId: adminId, userId: userId, caller: .operatorCLI)
+            }
+            if output.json {
+                try CLI.printJSON(["id": .string(bound.id), "userId": .string(userId)])
+            } else {
+                print("Bound admin \(bound.email) to account \(userId).")
+            }
+        }
+    }
 
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -182,11 +206,12 @@ struct AdminCommand: AsyncParsableCommand {
                     guard let local = try await service.directories(organizationId: org, caller: .operatorCLI).first(where: { $0.kind == .local }) else {
                         throw ValidationError("The organization has no local directory.")
                     }
-                    _ = try await service.createUser(
+                    let account = try await service.createUser(
                         directoryId: local.id,
                         draft: UserDraft(userName: issued.admin.email, emails: [User.Email(value: issued.admin.email, primary: true)], password: password),
                         caller: .operatorCLI
                     )
+                    _ = try await service.bindAdminAccount(adminId: issued.admin.id, userId: account.id, caller: .operatorCLI)
                 }
                 return issued
             }

@@ -80,11 +80,12 @@ struct ConsoleFixture: Sendable {
         _ = try await service.addProduct(siteId: site.id, product: .jiraServiceManagement, caller: .operatorCLI)
         let local = try await service.directories(organizationId: organization.id, caller: .operatorCLI).first { $0.kind == .local }!
         for (email, role) in [("owner@acme.test", AdminRole.orgAdmin), ("helpdesk@acme.test", AdminRole(kind: .siteAdmin, siteId: site.id))] {
-            _ = try await service.createAdmin(organizationId: organization.id, email: email, roles: [role], caller: .operatorCLI)
-            _ = try await service.createUser(
+            let admin = try await service.createAdmin(organizationId: organization.id, email: email, roles: [role], caller: .operatorCLI)
+            let account = try await service.createUser(
                 directoryId: local.id, draft: UserDraft(userName: email, emails: [User.Email(value: email, primary: true)], password: password),
                 caller: .operatorCLI
             )
+            _ = try await service.bindAdminAccount(adminId: admin.admin.id, userId: account.id, caller: .operatorCLI)
         }
         return ConsoleFixture(organization: organization, site: site, otherSite: otherSite, localDirectoryId: local.id)
     }
@@ -422,7 +423,7 @@ struct ConsoleRelinkTests {
 
 @Suite("Admin console: who may open it, setup links, Test SSO results")
 struct ConsoleAccessTests {
-    @Test("an admin's email opens the console only from the local directory or the IdP its verified domain is linked to; deactivation ends the session", arguments: TestDatabaseKind.available)
+    @Test("the console opens only for the account bound to an admin, never for another account with the admin's email; deactivation ends the session", arguments: TestDatabaseKind.available)
     func consoleNeedsTheRightAccount(_ kind: TestDatabaseKind) async throws {
         try await SSOHarness.with(kind) { sso in
             let service = sso.scim.service
@@ -442,22 +443,17 @@ struct ConsoleAccessTests {
             let impostor = try await signInThroughIdP()
             let refused = try await impostor.get("/admin/session")
             #expect(refused.status == .forbidden, "\(refused.html.prefix(400))")
-            #expect(refused.html.contains("verified domain is linked"))
+            #expect(refused.html.contains("not the one bound to that admin"))
 
-            // Once acme.com is verified and linked to that directory, its IdP speaks for acme.com people: the admin gets in.
-            let domain = try await service.claimDomain(organizationId: org, name: "acme.com", caller: .operatorCLI)
-            try await service.store.write { tx in
-                var verified = domain
-                verified.verifiedAt = Date()
-                verified.directoryId = sso.directoryId
-                try await tx.update(verified)
-            }
+            // Once an org admin binds that IdP account to the admin, it signs the admin in.
+            let user = try #require(try await service.store.read { try await $0.user(directoryId: sso.directoryId, userName: "root@acme.com") })
+            let rootAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "root@acme.com") })
+            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: user.id, caller: .operatorCLI)
             let admin = try await signInThroughIdP()
             #expect(try await admin.get("/admin/session").status == .seeOther)
             #expect(try await admin.get("/admin/o/\(org)").status == .ok)
 
             // Deactivating the account ends the console session on its next request.
-            let user = try #require(try await service.store.read { try await $0.user(directoryId: sso.directoryId, userName: "root@acme.com") })
             _ = try await sso.scim.patch("/Users/\(user.id)", #"[{"op":"replace","path":"active","value":false}]"#)
             #expect(try await admin.get("/admin/o/\(org)").location == "/admin/login")
         }
@@ -536,10 +532,12 @@ struct ConsoleAccessTests {
             let service = sso.scim.service
             let org = sso.scim.organization.id
             let local = try #require(try await service.directories(organizationId: org, caller: .operatorCLI).first { $0.kind == .local })
-            _ = try await service.createUser(
+            let rootAccount = try await service.createUser(
                 directoryId: local.id, draft: UserDraft(userName: "root@acme.com", emails: [User.Email(value: "root@acme.com", primary: true)], password: ConsoleFixture.password),
                 caller: .operatorCLI
             )
+            let rootAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "root@acme.com") })
+            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: rootAccount.id, caller: .operatorCLI)
             _ = try await sso.scim.createUser("alice@example.com", extra: #","emails":[{"value":"alice@example.com","primary":true}]"#)
             let browser = ConsoleBrowser(sso.scim.api.client)
             try await browser.signIn(email: "root@acme.com", password: ConsoleFixture.password)
@@ -596,3 +594,64 @@ struct PortalTestSSOTests {
         }
     }
 }
+
+@Suite("Admin console: the takeover paths a reviewer found are closed")
+struct ConsoleTakeoverTests {
+    @Test("a site admin's local account with the owner's email, a user access admin resetting the owner's password, and an IdP linking the owner's account all fail", arguments: TestDatabaseKind.available)
+    func takeovers(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service, experience: .original)
+            let owner = try #require(try await service.store.read { try await $0.admin(organizationId: fixture.organization.id, email: "owner@acme.test") })
+            let ownerAccount = try #require(owner.userId)
+            let siteAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: fixture.organization.id, email: "helpdesk@acme.test") })
+            let siteToken = try await service.issueAdminToken(adminId: siteAdmin.id, caller: .operatorCLI).value
+
+            // 1. A site user made by the site admin with the owner's email and a password it sets.
+            let jsm = try #require(try await service.products(siteId: fixture.site.id, caller: .operatorCLI).first)
+            let planted = try await api.send(.post, "/api/v1/sites/\(fixture.site.id)/users", token: siteToken,
+                                             json: #"{"userName":"mallory","emails":[{"value":"owner@acme.test","primary":true}],"productIds":["\#(jsm.id)"]}"#)
+            #expect(planted.status == .created, "\(planted.text)")
+            let plantedId = try #require(planted.string("id"))
+            #expect(try await api.send(.put, "/api/v1/users/\(plantedId)/password", token: siteToken, json: #"{"password":"mallory's long password"}"#).status == .noContent)
+            let mallory = ConsoleBrowser(api.client)
+            let signedIn = try await mallory.post("/login/password", ["email": "owner@acme.test", "password": "mallory's long password", "RelayState": "/admin/session"], csrf: nil)
+            #expect(signedIn.status == .found, "mallory signs in as herself")
+            #expect(try await mallory.get("/admin/session").status == .forbidden)
+            // 2. Nobody but an org admin changes the owner's bound account.
+            #expect(try await api.send(.put, "/api/v1/users/\(ownerAccount)/password", token: siteToken, json: #"{"password":"another long password"}"#).status == .forbidden)
+            #expect(try await api.send(.delete, "/api/v1/users/\(ownerAccount)", token: siteToken).status == .forbidden)
+            // 3. An IdP provisioning the owner's email never takes the bound account, even with the domain verified.
+            let domain = try await service.claimDomain(organizationId: fixture.organization.id, name: "acme.test", caller: .operatorCLI)
+            try await service.store.write { tx in
+                var verified = domain
+                verified.verifiedAt = Date()
+                try await tx.update(verified)
+            }
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let provisioned = try await api.send(.post, "/scim/directory/\(okta.directory.id)/Users", token: okta.apiKey,
+                json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"owner@acme.test","emails":[{"value":"owner@acme.test","primary":true}],"password":"the idp's long password"}"#)
+            #expect(provisioned.status == .created)
+            #expect(provisioned.string("id") != ownerAccount)
+            // The owner still signs in with their own password, and only their account opens the console.
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            #expect(try await browser.get("/admin/o/\(fixture.organization.id)").status == .ok)
+        }
+    }
+
+    @Test("a setup link is opened only from its own page, not by a post from another site", arguments: TestDatabaseKind.available)
+    func setupLinkOrigin(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let okta = try await service.createDirectory(organizationId: fixture.organization.id, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let issued = try await service.createSetupLink(directoryId: okta.directory.id, caller: .operatorCLI)
+            let path = try #require(URL(string: issued.url)?.path)
+            let forged = try await api.client.execute(uri: path, method: .post, headers: [.origin: "https://evil.example"], body: nil)
+            #expect(forged.status == .forbidden)
+            #expect(forged.headers[.setCookie] == nil)
+            let real = try await api.client.execute(uri: path, method: .post, headers: [.origin: "https://roster.test"], body: nil)
+            #expect(real.status == .seeOther)
+        }
+    }
+}
+

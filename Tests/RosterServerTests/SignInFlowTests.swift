@@ -188,6 +188,11 @@ struct SignInFlowTests {
             #expect(try await sso.form(.post, "/login/password", carolLogin).status == .unauthorized, "an admin who is not a backup admin")
             let marked = try await sso.scim.api.send(.put, "/api/v1/admins/\(admin.admin.id)/backup", token: sso.scim.adminToken, json: #"{"backupAdmin":true}"#)
             #expect(marked.status == .ok && marked.json["backupAdmin"] as? Bool == true)
+            // The exemption belongs to the account bound to the admin, not to whoever has the email.
+            #expect(try await sso.form(.post, "/login/password", carolLogin).status == .unauthorized, "a backup admin not bound to this account")
+            let bound = try await sso.scim.api.send(.put, "/api/v1/admins/\(admin.admin.id)/account", token: sso.scim.adminToken,
+                                                    json: #"{"userId":"\#(carol.id)"}"#)
+            #expect(bound.status == .ok && bound.json["userId"] as? String == carol.id)
             let backup = try await sso.form(.post, "/login/password", carolLogin)
             #expect(backup.status == .found)
             // The policy's lifetime governs the session.

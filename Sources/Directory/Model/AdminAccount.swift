@@ -9,8 +9,14 @@ public struct AdminAccount: Sendable, Hashable, Codable, Identifiable {
     public var created: Date
     /// May still sign in with a local password where SSO is enforced (the way back in when the IdP is down).
     public var backupAdmin: Bool
+    /// The one account this admin signs in to the console with; nil until an organization admin (or the operator)
+    /// binds one. Never inferred from an email: anyone able to make an account could otherwise claim the admin's.
+    public var userId: String?
 
-    public init(id: String, organizationId: String, email: String, roles: [AdminRole], created: Date, backupAdmin: Bool = false) {
+    public init(
+        id: String, organizationId: String, email: String, roles: [AdminRole], created: Date, backupAdmin: Bool = false, userId: String? = nil
+    ) {
+        self.userId = userId
         self.backupAdmin = backupAdmin
         self.id = id
         self.organizationId = organizationId

@@ -168,10 +168,9 @@ extension DirectoryService {
                 enforcing = routed
             }
             if let enforcing {
-                let admin = try await tx.admin(organizationId: organization.id, email: email)
-                // The exemption belongs to the admin's own account: its primary email is the admin's, not merely one of its emails.
-                guard let admin, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin }),
-                      user.primaryEmail?.lowercased() == admin.email.lowercased()
+                // The exemption belongs to the account bound to a backup org admin, not to whoever has that email.
+                let admin = try await tx.admin(userId: user.id)
+                guard let admin, admin.organizationId == organization.id, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin })
                 else {
                     try await recordRefusal(tx, user: user, organizationId: organization.id, reason: "SSO is enforced by directory \(enforcing)")
                     return nil

@@ -37,27 +37,20 @@ extension DirectoryService {
         let secret = SecretToken.generate(.session, environment: environment)
         return try await store.write { tx in
             let organization = try await organizationOf(tx, user: user)
-            let notAdmin = DirectoryError(.forbidden, "\(user.userName) is not an admin of \(organization.name). Ask an organization admin to add you.")
-            guard let email = user.primaryEmail ?? (user.userName.contains("@") ? user.userName : nil),
-                  let admin = try await tx.admin(organizationId: organization.id, email: email)
-            else { throw notAdmin }
-            // The email names the admin only when the account's directory speaks for it: the local directory (accounts
-            // the organization's admins made), or the identity provider directory its verified domain is linked to.
-            // Otherwise any connected IdP (or a setup link's holder, or a portal's just-in-time customers) could make an
-            // account with an admin's email and sign in as that admin.
-            let directory = try await requireDirectory(tx, user.directoryId)
-            switch directory.kind {
-            case .local: break
-            case .portalCustomers: throw notAdmin
-            case .identityProvider:
-                guard let domain = Validation.emailDomain(email), let verified = try await tx.verifiedDomain(name: domain),
-                      verified.organizationId == organization.id, verified.directoryId == directory.id
-                else {
+            // The console opens for the one account bound to an admin, never for whoever has the admin's email: local
+            // accounts can be made by site admins, IdP accounts by any connected IdP or setup link's holder.
+            guard let admin = try await tx.admin(userId: user.id), admin.organizationId == organization.id else {
+                let email = user.primaryEmail ?? user.userName
+                if try await tx.admin(organizationId: organization.id, email: email) != nil {
                     throw DirectoryError(
                         .forbidden,
-                        "Admins sign in to the console with a local account, or through the identity provider their email's verified domain is linked to."
+                        "\(email) is an admin of \(organization.name), but this sign-in account is not the one bound to that admin. An organization admin binds it (PUT /api/v1/admins/{admin}/account, or roster admin bind)."
                     )
                 }
+                throw DirectoryError(.forbidden, "\(user.userName) is not an admin of \(organization.name). Ask an organization admin to add you.")
+            }
+            guard try await requireDirectory(tx, user.directoryId).kind != .portalCustomers else {
+                throw DirectoryError(.forbidden, "A portal customer account cannot sign in to the admin console.")
             }
             let now = environment.now()
             let session = ConsoleSession(
@@ -82,7 +75,7 @@ extension DirectoryService {
             guard let session = try await reader.consoleSession(tokenHash: presented.hash), session.isValid(at: now) else { return nil }
             if let adminId = session.adminId {
                 guard let admin = try await reader.admin(id: adminId), admin.organizationId == session.organizationId,
-                      let userId = session.userId, let user = try await reader.user(id: userId), user.active
+                      let userId = session.userId, admin.userId == userId, let user = try await reader.user(id: userId), user.active
                 else { return nil }
                 return ConsoleIdentity(session: session, caller: .admin(admin), admin: admin, setupLink: nil)
             }
@@ -99,6 +92,37 @@ extension DirectoryService {
         try await store.write { tx in
             guard let session = try await tx.consoleSession(tokenHash: presented.hash), session.revoked == nil else { return }
             try await tx.revokeConsoleSession(id: session.id, at: environment.now())
+        }
+    }
+
+    /// Binds the account an admin signs in to the console with (nil unbinds). Only whoever may manage the organization;
+    /// the account must be of the organization (not a portal customer) and have the admin's email as its primary email,
+    /// and is then protected: only organization admins may change or delete it, and linking never takes it.
+    public func bindAdminAccount(adminId: String, userId: String?, caller: Caller) async throws -> AdminAccount {
+        try await mapUniqueViolation(DirectoryError(.alreadyExists, "That account is already bound to another admin.")) {
+            try await store.write { tx in
+                guard var admin = try await tx.admin(id: adminId) else { throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).") }
+                let organization = try await requireOrganization(tx, admin.organizationId)
+                try caller.require(.manageOrganization, in: organization)
+                if let userId {
+                    let user = try await requireUser(tx, userId)
+                    let directory = try await requireDirectory(tx, user.directoryId)
+                    guard directory.organizationId == organization.id else { throw DirectoryError(.notFound, "No user with id \(userId.prefix(100)).") }
+                    guard directory.kind != .portalCustomers else {
+                        throw DirectoryError(.invalidInput, "A portal customer account cannot sign an admin in.")
+                    }
+                    guard user.primaryEmail?.lowercased() == admin.email.lowercased() || user.userName.lowercased() == admin.email.lowercased() else {
+                        throw DirectoryError(.invalidInput, "The account's primary email must be the admin's (\(admin.email)).")
+                    }
+                }
+                try await tx.bindAdmin(id: adminId, userId: userId)
+                admin.userId = userId
+                try await record(
+                    tx, organizationId: organization.id, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: adminId,
+                    payload: ["userId": userId.map { .string($0) } ?? .null]
+                )
+                return admin
+            }
         }
     }
 

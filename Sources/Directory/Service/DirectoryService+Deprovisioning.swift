@@ -214,9 +214,7 @@ extension DirectoryService {
     /// A provisioned user whose email is that of exactly one account of the organization's local directory is that
     /// account: it moves into the IdP directory (same id, so its groups, access and sessions stay) and takes the
     /// IdP's attributes, instead of a second account being made. Nil when there is no such single account.
-    func link(
-        _ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, excluding: Set<String> = [], caller: Caller
-    ) async throws -> User? {
+    func link(_ tx: any DirectoryWriting, draft: UserDraft, directory: Directory, caller: Caller) async throws -> User? {
         guard directory.kind == .identityProvider else { return nil }
         let email = draft.emails.first(where: \.primary)?.value ?? draft.emails.first?.value ?? (draft.userName.contains("@") ? draft.userName : nil)
         // Only where the organization proved it owns the email's domain: otherwise any IdP of the organization could
@@ -226,10 +224,15 @@ extension DirectoryService {
               domain.organizationId == directory.organizationId,
               let local = try await tx.directories(organizationId: directory.organizationId).first(where: { $0.kind == .local })
         else { return nil }
-        let matches = try await tx.users(organizationId: directory.organizationId, email: email)
-            .filter { $0.directoryId == local.id && !excluding.contains($0.id) }
+        let matches = try await tx.users(organizationId: directory.organizationId, email: email).filter { $0.directoryId == local.id }
         guard matches.count == 1, let existing = matches.first else { return nil }
+        // Never: an account an admin unlinked from this directory's person (it was the wrong one), or the account an
+        // admin signs in to the console with (the IdP would take over an admin).
+        if try await tx.unlinkedFormerAccounts(directoryId: directory.id).contains(existing.id) { return nil }
+        if try await tx.admin(userId: existing.id) != nil { return nil }
+        // Both names must be free in the IdP directory: the account moves in under its own, then takes the IdP's.
         if try await tx.user(directoryId: directory.id, userName: draft.userName) != nil { return nil }
+        if try await tx.user(directoryId: directory.id, userName: existing.userName) != nil { return nil }
         try await tx.move(existing, toDirectory: directory.id)
         var moved = existing
         moved.directoryId = directory.id

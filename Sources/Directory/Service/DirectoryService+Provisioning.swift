@@ -52,11 +52,11 @@ extension DirectoryService {
             let directory = try await requireProvisioningDirectory(tx, key, directoryId)
             // The IdP creating the person again retires the record it held for them before. An account an admin unlinked
             // from that record was the wrong person: it is not linked back by email.
-            let retired = try await tx.retireUnlinkedRecords(directoryId: directoryId, externalId: draft.externalId, userName: draft.userName)
+            _ = try await tx.retireUnlinkedRecords(
+                directoryId: directoryId, externalId: draft.externalId, userName: draft.userName, at: environment.now()
+            )
             if let returning = try await reprovision(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return returning }
-            if let linked = try await link(
-                tx, draft: draft, directory: directory, excluding: Set(retired.compactMap(\.formerAccountId)), caller: .provisioning(key)
-            ) { return linked }
+            if let linked = try await link(tx, draft: draft, directory: directory, caller: .provisioning(key)) { return linked }
             return try await insertUser(tx, draft: draft, directory: directory, caller: .provisioning(key))
         }
     }

@@ -15,7 +15,8 @@ extension DirectoryService {
     /// IdP's record is kept as an unlinked record, to be relinked to the right account. For an account that was linked
     /// to the wrong person.
     public func unlinkUser(id: String, caller: Caller) async throws -> User {
-        try await store.write { tx in
+        try await mapUniqueViolation(DirectoryError(.alreadyExists, "The account changed while unlinking; reload and try again.")) {
+          try await store.write { tx in
             let user = try await requireUser(tx, id)
             let directory = try await requireDirectory(tx, user.directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
@@ -60,6 +61,7 @@ extension DirectoryService {
                 payload: ["previousId": .string(user.id), "directoryId": .string(directory.id), "intoDirectoryId": .string(local.id)]
             )
             return moved
+          }
         }
     }
 

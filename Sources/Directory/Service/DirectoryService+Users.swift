@@ -241,6 +241,11 @@ extension DirectoryService {
         guard admin.organizationId == organization.id else {
             throw DirectoryError(.notFound, "No user with id \(user.id).")
         }
+        // The account an admin signs in with: only organization admins may change it (its password, its email), or a
+        // site or user access admin could sign in as an organization admin.
+        if writing, !admin.roles.contains(where: { $0.kind == .orgAdmin }), try await reader.admin(userId: user.id) != nil {
+            throw DirectoryError(.forbidden, "This account signs an admin in to the console; only an organization admin may change it.")
+        }
         if AccessPolicy.allows(admin.roles, .manageDirectoryUsers, in: organization) { return }
         let sites = Set(try await reader.effectiveAccess(userId: user.id).map(\.siteId))
         let managed = sites.filter { AccessPolicy.allows(admin.roles, .manageSiteUsers($0), in: organization) }

@@ -133,6 +133,10 @@ public protocol DirectoryReading: Sendable {
 
     func admin(id: String) async throws -> AdminAccount?
     func admin(organizationId: String, email: String) async throws -> AdminAccount?
+    /// The admin whose console sign-in account this is.
+    func admin(userId: String) async throws -> AdminAccount?
+    /// Accounts an admin unlinked from a person of this directory (the IdP's records, current or retired, name them).
+    func unlinkedFormerAccounts(directoryId: String) async throws -> Set<String>
     func adminToken(prefix: String) async throws -> AdminToken?
 
     func session(tokenHash: String) async throws -> Session?
@@ -276,7 +280,7 @@ public protocol DirectoryWriting: DirectoryReading {
     func deleteUnlinkedRecord(directoryId: String, scimId: String) async throws -> Bool
     /// Retires, and returns, the records of a person the IdP has just provisioned again under a new id: the same
     /// externalId, or the same userName for records without one.
-    func retireUnlinkedRecords(directoryId: String, externalId: String?, userName: String) async throws -> [UnlinkedRecord]
+    func retireUnlinkedRecords(directoryId: String, externalId: String?, userName: String, at date: Date) async throws -> [UnlinkedRecord]
     /// Gives an account a new id: the account row, its emails, memberships and direct grants move to `newId`; its
     /// sessions end. `user` carries the new state with the old id, and a version one above the stored one (a
     /// concurrent change to the account makes this fail). Returns the account as stored under the new id.
@@ -298,6 +302,8 @@ public protocol DirectoryWriting: DirectoryReading {
     func upsert(_ policy: AuthenticationPolicy) async throws
     func upsert(_ run: SAMLTestRun) async throws
     func setBackupAdmin(adminId: String, _ backup: Bool) async throws
+    /// Binds (or unbinds, with nil) the account an admin signs in to the console with.
+    func bindAdmin(id: String, userId: String?) async throws
     /// Revokes every open session of a user (deactivation, password change).
     func revokeSessions(userId: String, at date: Date) async throws -> Int
     func insert(_ request: PendingAuthnRequest) async throws

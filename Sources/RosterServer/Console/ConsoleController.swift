@@ -76,6 +76,12 @@ struct ConsoleController {
             ))
         }
         router.post("admin/setup/:token") { request, context in
+            // No session yet, so no CSRF token: the link's secret is in the URL. A post from another site would still
+            // plant its own setup session in this browser, so a cross-origin Origin is refused.
+            if let origin = request.headers[.origin], origin != Self.origin(of: service.configuration.baseURL) {
+                context.logger.notice("setup link opened from another origin")
+                return renderer.message(Chrome(title: "Open the link itself"), ["Open the setup link in your browser's address bar."], status: .forbidden)
+            }
             let token = try context.parameter("token")
             do {
                 let (opened, link) = try await service.redeemSetupLink(token: token)
@@ -142,6 +148,12 @@ struct ConsoleController {
         case .unsupported: return renderer.message(chrome, [error.message], status: .unprocessableContent)
         default: return renderer.message(chrome, [error.message], status: .badRequest)
         }
+    }
+
+    /// `scheme://host[:port]` of a URL, as browsers send it in `Origin`.
+    static func origin(of url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return url }
+        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")"
     }
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {

@@ -72,6 +72,11 @@ struct SignInSettingsController {
         }
     }
 
+    /// `PUT /api/v1/admins/{admin}/account`: the account the admin signs in to the console with (null unbinds).
+    struct AccountInput: Decodable {
+        var userId: String?
+    }
+
     struct BackupInput: Decodable {
         var backupAdmin: Bool
     }
@@ -118,6 +123,10 @@ struct SignInSettingsController {
                 idleTimeout: input.idleTimeoutSeconds ?? AuthenticationPolicy.defaultIdleTimeout, caller: try context.caller()
             )
             return JSONBody(PolicyView(policy))
+        }
+        group.put("admins/:admin/account") { request, context in
+            let input = try await request.decode(as: AccountInput.self, context: context)
+            return JSONBody(try await service.bindAdminAccount(adminId: try context.parameter("admin"), userId: input.userId, caller: try context.caller()))
         }
         group.put("admins/:admin/backup") { request, context in
             let input = try await request.decode(as: BackupInput.self, context: context)

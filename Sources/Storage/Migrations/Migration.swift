@@ -18,5 +18,6 @@ enum Migrations {
         Migration(version: 6, name: "event publishing, webhooks, product tokens", apply: EventDeliverySchema.apply),
         Migration(version: 7, name: "admin console sessions, setup links", apply: ConsoleSchema.apply),
         Migration(version: 8, name: "unlinked provisioning records", apply: RelinkSchema.apply),
+        Migration(version: 9, name: "admins bound to their sign-in account, retired unlinked records", apply: AdminBindingSchema.apply),
     ]
 }

@@ -51,6 +51,17 @@ extension SQLStoreSession {
         return try await admin(row)
     }
 
+    func admin(userId: String) async throws -> AdminAccount? {
+        guard let row = try await db.select().column("*").from("admin_accounts").where("user_id", .equal, userId).first() else { return nil }
+        return try await admin(row)
+    }
+
+    func bindAdmin(id: String, userId: String?) async throws {
+        try await mapped {
+            try await db.update("admin_accounts").set("user_id", to: userId).where("id", .equal, id).run()
+        }
+    }
+
     func admin(organizationId: String, email: String) async throws -> AdminAccount? {
         guard let row = try await db.select().column("*").from("admin_accounts")
             .where("organization_id", .equal, organizationId).where("email_lower", .equal, email.lowercased()).first()
@@ -66,7 +77,7 @@ extension SQLStoreSession {
             }
         return AdminAccount(
             id: id, organizationId: try row.string("organization_id"), email: try row.string("email"), roles: roles,
-            created: try row.date("created_at"), backupAdmin: try row.bool("backup_admin")
+            created: try row.date("created_at"), backupAdmin: try row.bool("backup_admin"), userId: try row.optionalString("user_id")
         )
     }
 

@@ -14,12 +14,18 @@ extension SQLStoreSession {
 
     func unlinkedRecords(directoryId: String) async throws -> [UnlinkedRecord] {
         try await db.select().column("*").from("unlinked_records").where("directory_id", .equal, directoryId)
+            .where("retired_at", .is, SQLLiteral.null)
             .orderBy("unlinked_at", .descending).orderBy("scim_id").limit(1000).all().map(unlinkedRecord)
     }
 
     func unlinkedRecord(directoryId: String, scimId: String) async throws -> UnlinkedRecord? {
         try await db.select().column("*").from("unlinked_records").where("directory_id", .equal, directoryId)
-            .where("scim_id", .equal, scimId).first().map(unlinkedRecord)
+            .where("scim_id", .equal, scimId).where("retired_at", .is, SQLLiteral.null).first().map(unlinkedRecord)
+    }
+
+    func unlinkedFormerAccounts(directoryId: String) async throws -> Set<String> {
+        Set(try await db.select().column("former_account_id").from("unlinked_records").where("directory_id", .equal, directoryId)
+            .where("former_account_id", .isNot, SQLLiteral.null).all().map { try $0.string("former_account_id") })
     }
 
     func insert(_ record: UnlinkedRecord) async throws {
@@ -35,12 +41,14 @@ extension SQLStoreSession {
 
     func deleteUnlinkedRecord(directoryId: String, scimId: String) async throws -> Bool {
         try await db.delete(from: "unlinked_records").where("directory_id", .equal, directoryId).where("scim_id", .equal, scimId)
-            .returning("scim_id").all().count == 1
+            .where("retired_at", .is, SQLLiteral.null).returning("scim_id").all().count == 1
     }
 
-    func retireUnlinkedRecords(directoryId: String, externalId: String?, userName: String) async throws -> [UnlinkedRecord] {
-        // The same person: the same externalId, or, for a record without one, the same userName.
-        let rows = try await db.delete(from: "unlinked_records").where("directory_id", .equal, directoryId)
+    func retireUnlinkedRecords(directoryId: String, externalId: String?, userName: String, at date: Date) async throws -> [UnlinkedRecord] {
+        // The same person: the same externalId, or, for a record without one, the same userName. Retired, not deleted:
+        // the account an admin unlinked stays known as not this person's.
+        let rows = try await db.update("unlinked_records").set("retired_at", to: date.millisecondsSince1970)
+            .where("directory_id", .equal, directoryId).where("retired_at", .is, SQLLiteral.null)
             .where { group in
                 var group = group.where(SQLQueryString("(external_id IS NULL AND LOWER(user_name) = \(bind: userName.lowercased()))"))
                 if let externalId { group = group.orWhere("external_id", .equal, externalId) }
@@ -64,6 +72,7 @@ extension SQLStoreSession {
                 .where("member_id", .equal, user.id).where("member_kind", .equal, "user").run()
             try await db.update("access_grants").set("principal_id", to: newId)
                 .where("principal_id", .equal, user.id).where("principal_kind", .equal, "user").run()
+            try await db.update("admin_accounts").set("user_id", to: newId).where("user_id", .equal, user.id).run()
             // Emails and sessions of the old id go with its row (foreign-key cascade): the person signs in again.
             try await db.delete(from: "users").where("id", .equal, user.id).run()
             try await bumpGroupsContaining(memberId: newId)

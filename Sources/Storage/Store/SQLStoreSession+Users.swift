@@ -37,6 +37,8 @@ extension SQLStoreSession {
     /// (binary collation, so the range is exactly the prefix's strings), `LIKE 'prefix%'` on PostgreSQL (served by the
     /// `text_pattern_ops` indexes of migration 7 whatever the database's collation).
     func startsWith(_ column: String, _ prefix: String) -> SQLQueryString {
+        // No stored name holds a NUL (PostgreSQL text cannot), and PostgreSQL refuses one in a bind.
+        guard !prefix.unicodeScalars.contains("\u{0}") else { return "1 = 0" }
         switch kind {
         case .sqlite:
             return "(\(unsafeRaw: column) >= \(bind: prefix) AND \(unsafeRaw: column) < \(bind: prefix + "\u{10FFFF}"))"
@@ -173,6 +175,7 @@ extension SQLStoreSession {
             // Polymorphic rows first; emails and sessions go by foreign-key cascade.
             try await db.delete(from: "memberships").where("member_id", .equal, id).where("member_kind", .equal, "user").run()
             try await db.delete(from: "access_grants").where("principal_id", .equal, id).where("principal_kind", .equal, "user").run()
+            try await db.update("admin_accounts").set("user_id", to: SQLLiteral.null).where("user_id", .equal, id).run()
             try await db.delete(from: "users").where("id", .equal, id).run()
         }
     }
