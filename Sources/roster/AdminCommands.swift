@@ -136,13 +136,17 @@ struct AdminCommand: AsyncParsableCommand {
 
         @Option(name: .long, help: "The admin id.") var admin: String
         @Option(name: .long, help: "The user id of the admin's account (local, or provisioned by the organization's identity provider).") var user: String
+        @Flag(name: .long, help: "Read a new password (12+ characters) for the account from standard input; without it the account is left with no local password (binding always resets it).")
+        var passwordStdin = false
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
             let (adminId, userId) = (admin, user)
+            let password = passwordStdin ? readLine(strippingNewline: true) ?? "" : nil
+            if let password, password.count < 12 { throw ValidationError("The password needs at least 12 characters.") }
             let bound = try await CLI.withService(database) { service in
-                try await service.bindAdminAccount(adminId: adminId, userId: userId, caller: .operatorCLI)
+                try await service.bindAdminAccount(adminId: adminId, userId: userId, password: password, caller: .operatorCLI)
             }
             if output.json {
                 try CLI.printJSON(["id": .string(bound.id), "userId": .string(userId)])
@@ -198,22 +202,9 @@ struct AdminCommand: AsyncParsableCommand {
             let password = passwordStdin ? readLine(strippingNewline: true) ?? "" : nil
             if let password, password.count < 12 { throw ValidationError("The password needs at least 12 characters.") }
             let issued = try await CLI.withService(database) { service in
-                let issued = try await service.createAdmin(
-                    organizationId: org, email: email, roles: [AdminRole(kind: role, siteId: site)], caller: .operatorCLI
+                try await service.createAdmin(
+                    organizationId: org, email: email, roles: [AdminRole(kind: role, siteId: site)], password: password, caller: .operatorCLI
                 )
-                if let password {
-                    // The admin console signs people in with their own account, so the admin gets one in the local directory.
-                    guard let local = try await service.directories(organizationId: org, caller: .operatorCLI).first(where: { $0.kind == .local }) else {
-                        throw ValidationError("The organization has no local directory.")
-                    }
-                    let account = try await service.createUser(
-                        directoryId: local.id,
-                        draft: UserDraft(userName: issued.admin.email, emails: [User.Email(value: issued.admin.email, primary: true)], password: password),
-                        caller: .operatorCLI
-                    )
-                    _ = try await service.bindAdminAccount(adminId: issued.admin.id, userId: account.id, caller: .operatorCLI)
-                }
-                return issued
             }
             if output.json {
                 try CLI.printJSON(["id": .string(issued.admin.id), "token": .string(issued.value)])

@@ -85,7 +85,7 @@ struct ConsoleFixture: Sendable {
                 directoryId: local.id, draft: UserDraft(userName: email, emails: [User.Email(value: email, primary: true)], password: password),
                 caller: .operatorCLI
             )
-            _ = try await service.bindAdminAccount(adminId: admin.admin.id, userId: account.id, caller: .operatorCLI)
+            _ = try await service.bindAdminAccount(adminId: admin.admin.id, userId: account.id, password: password, caller: .operatorCLI)
         }
         return ConsoleFixture(organization: organization, site: site, otherSite: otherSite, localDirectoryId: local.id)
     }
@@ -537,7 +537,7 @@ struct ConsoleAccessTests {
                 caller: .operatorCLI
             )
             let rootAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "root@acme.com") })
-            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: rootAccount.id, caller: .operatorCLI)
+            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: rootAccount.id, password: ConsoleFixture.password, caller: .operatorCLI)
             _ = try await sso.scim.createUser("alice@example.com", extra: #","emails":[{"value":"alice@example.com","primary":true}]"#)
             let browser = ConsoleBrowser(sso.scim.api.client)
             try await browser.signIn(email: "root@acme.com", password: ConsoleFixture.password)
@@ -655,3 +655,61 @@ struct ConsoleTakeoverTests {
     }
 }
 
+
+@Suite("Admin console: binding is the only way in, and it resets what others set")
+struct ConsoleBindingTests {
+    @Test("binding resets a planted password and ends sessions; unlinking an admin's IdP account unbinds it and drops the IdP's password; relink never takes a bound account; a password change ends console sessions; userId is required", arguments: TestDatabaseKind.available)
+    func bindingRules(_ kind: TestDatabaseKind) async throws {
+        try await TestServer.with(kind) { api, service in
+            let fixture = try await ConsoleFixture.make(service)
+            let org = fixture.organization.id
+            let owner = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "owner@acme.test") })
+            let token = try await service.issueAdminToken(adminId: owner.id, caller: .operatorCLI).value
+
+            // A new admin whose only same-email account has a password someone else set: binding resets it.
+            let cfo = try await service.createAdmin(organizationId: org, email: "cfo@acme.test", roles: [.orgAdmin], caller: .operatorCLI)
+            let planted = try await service.createUser(
+                directoryId: fixture.localDirectoryId,
+                draft: UserDraft(userName: "cfo@acme.test", emails: [User.Email(value: "cfo@acme.test", primary: true)], password: "planted long password"),
+                caller: .operatorCLI
+            )
+            #expect(try await api.send(.put, "/api/v1/admins/\(cfo.admin.id)/account", token: token, json: #"{}"#).status == .badRequest)
+            #expect(try await api.send(.put, "/api/v1/admins/\(cfo.admin.id)/account", token: token, json: #"{"userId":"\#(planted.id)"}"#).status == .ok)
+            let attacker = ConsoleBrowser(api.client)
+            let refused = try await attacker.post("/login/password", ["email": "cfo@acme.test", "password": "planted long password", "RelayState": "/admin/session"], csrf: nil)
+            #expect(refused.status == .unauthorized)
+
+            // A password change ends the account's console sessions.
+            let browser = ConsoleBrowser(api.client)
+            try await browser.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
+            #expect(try await browser.get("/admin/o/\(org)").status == .ok)
+            let ownerAccount = try #require(owner.userId)
+            #expect(try await api.send(.put, "/api/v1/users/\(ownerAccount)/password", token: token, json: #"{"password":"a brand new long password"}"#).status == .noContent)
+            #expect(try await browser.get("/admin/o/\(org)").location == "/admin/login")
+
+            // An admin bound to an IdP account: the IdP sets a password over SCIM; unlinking unbinds and drops it.
+            let okta = try await service.createDirectory(organizationId: org, name: "Okta", identityProvider: .okta, caller: .operatorCLI)
+            let it = try await service.createAdmin(organizationId: org, email: "it@acme.test", roles: [.orgAdmin], caller: .operatorCLI)
+            let provisioned = try await api.send(.post, "/scim/directory/\(okta.directory.id)/Users", token: okta.apiKey,
+                json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"it@acme.test","emails":[{"value":"it@acme.test","primary":true}]}"#)
+            let itAccount = try #require(provisioned.string("id"))
+            #expect(try await api.send(.put, "/api/v1/admins/\(it.admin.id)/account", token: token, json: #"{"userId":"\#(itAccount)"}"#).status == .ok)
+            #expect(try await api.send(.patch, "/scim/directory/\(okta.directory.id)/Users/\(itAccount)", token: okta.apiKey,
+                json: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"the idp's long password"}]}"#).status == .ok)
+            let unlinked = try await api.send(.post, "/api/v1/users/\(itAccount)/unlink", token: token)
+            #expect(unlinked.status == .ok)
+            #expect(try await service.store.read { try await $0.admin(id: it.admin.id) }?.userId == nil)
+            let idp = ConsoleBrowser(api.client)
+            #expect(try await idp.post("/login/password", ["email": "it@acme.test", "password": "the idp's long password"], csrf: nil).status == .unauthorized)
+
+            // Relinking never hands a bound account to the IdP.
+            let dup = try #require(try await api.send(.post, "/scim/directory/\(okta.directory.id)/Users", token: okta.apiKey,
+                json: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"owner@acme.test","emails":[{"value":"owner@acme.test","primary":true}]}"#).string("id"))
+            #expect(try await api.send(.delete, "/api/v1/users/\(dup)", token: token).status == .noContent)
+            #expect(try await api.send(.post, "/api/v1/directories/\(okta.directory.id)/unlinked-records/\(dup)/relink", token: token,
+                                       json: #"{"userId":"\#(ownerAccount)"}"#).status == .conflict)
+            // A NUL in an id is not found, on every database.
+            #expect(try await api.send(.put, "/api/v1/admins/\(cfo.admin.id)/account", token: token, json: #"{"userId":"a\u0000b"}"#).status == .notFound)
+        }
+    }
+}

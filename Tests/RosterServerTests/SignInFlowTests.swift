@@ -191,7 +191,7 @@ struct SignInFlowTests {
             // The exemption belongs to the account bound to the admin, not to whoever has the email.
             #expect(try await sso.form(.post, "/login/password", carolLogin).status == .unauthorized, "a backup admin not bound to this account")
             let bound = try await sso.scim.api.send(.put, "/api/v1/admins/\(admin.admin.id)/account", token: sso.scim.adminToken,
-                                                    json: #"{"userId":"\#(carol.id)"}"#)
+                                                    json: #"{"userId":"\#(carol.id)","password":"carol's long password"}"#)
             #expect(bound.status == .ok && bound.json["userId"] as? String == carol.id)
             let backup = try await sso.form(.post, "/login/password", carolLogin)
             #expect(backup.status == .found)

@@ -9,9 +9,12 @@ public struct IssuedAdminToken: Sendable {
 
 extension DirectoryService {
     /// Creates an admin with roles and a first admin API token.
+    /// With `password`, the admin also gets a local account with that password, bound to it for the console — in the
+    /// same transaction, so a taken userName leaves no admin behind.
     public func createAdmin(
-        organizationId: String, email: String, roles: [AdminRole], caller: Caller
+        organizationId: String, email: String, roles: [AdminRole], password: String? = nil, caller: Caller
     ) async throws -> IssuedAdminToken {
+        if let password, password.count < 12 { throw DirectoryError(.invalidInput, "A password needs at least 12 characters.") }
         let email = try Validation.email(email)
         guard !roles.isEmpty else { throw DirectoryError(.invalidInput, "An admin needs at least one role.") }
         return try await mapUniqueViolation(DirectoryError(.alreadyExists, "An admin with the email \(email) already exists.")) {
@@ -36,12 +39,26 @@ extension DirectoryService {
                 if try await tx.admin(organizationId: organizationId, email: email) != nil {
                     throw DirectoryError(.alreadyExists, "An admin with the email \(email) already exists.")
                 }
-                let admin = AdminAccount(
+                var admin = AdminAccount(
                     id: environment.newID(), organizationId: organizationId, email: email,
                     roles: Array(Set(roles)).sorted { ($0.kind.rawValue, $0.siteId ?? "") < ($1.kind.rawValue, $1.siteId ?? "") },
                     created: environment.now()
                 )
                 try await tx.insert(admin)
+                if let password {
+                    guard let local = try await tx.directories(organizationId: organizationId).first(where: { $0.kind == .local }) else {
+                        throw DirectoryError(.notFound, "The organization has no local directory.")
+                    }
+                    if try await tx.user(directoryId: local.id, userName: email) != nil {
+                        throw DirectoryError(.userNameTaken, "The local directory already has an account named \(email); bind it with `roster admin bind` after creating the admin without --password-stdin, which resets its password.")
+                    }
+                    let account = try await insertUser(
+                        tx, draft: try UserDraft(userName: email, emails: [User.Email(value: email, primary: true)], password: password).validated(),
+                        directory: local, caller: caller
+                    )
+                    try await tx.bindAdmin(id: admin.id, userId: account.id)
+                    admin.userId = account.id
+                }
                 try await record(
                     tx, organizationId: organizationId, caller: caller, action: "admin.created", targetType: "admin",
                     targetId: admin.id,

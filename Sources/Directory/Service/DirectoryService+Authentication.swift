@@ -211,6 +211,7 @@ extension DirectoryService {
             user.passwordHash = hash
             try await tx.update(user)
             let ended = try await tx.revokeSessions(userId: userId, at: environment.now())
+            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: nil, userId: userId, at: environment.now())
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.password_set", targetType: "user", targetId: userId,
                 payload: ["sessionsEnded": .integer(Int64(ended))]

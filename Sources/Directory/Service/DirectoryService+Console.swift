@@ -98,8 +98,14 @@ extension DirectoryService {
     /// Binds the account an admin signs in to the console with (nil unbinds). Only whoever may manage the organization;
     /// the account must be of the organization (not a portal customer) and have the admin's email as its primary email,
     /// and is then protected: only organization admins may change or delete it, and linking never takes it.
-    public func bindAdminAccount(adminId: String, userId: String?, caller: Caller) async throws -> AdminAccount {
-        try await mapUniqueViolation(DirectoryError(.alreadyExists, "That account is already bound to another admin.")) {
+    ///
+    /// Binding resets the account's local password — to `password` when given, else to none — and ends its sessions: a
+    /// password someone else set on the account (a site admin who made it, an IdP over SCIM) must not come along. The
+    /// admin's console sessions end whenever the binding changes.
+    public func bindAdminAccount(adminId: String, userId: String?, password: String? = nil, caller: Caller) async throws -> AdminAccount {
+        if let password, password.count < 12 { throw DirectoryError(.invalidInput, "A password needs at least 12 characters.") }
+        let hash = try password.map { try PasswordHash.hash($0, environment: environment) }
+        return try await mapUniqueViolation(DirectoryError(.alreadyExists, "That account is already bound to another admin.")) {
             try await store.write { tx in
                 guard var admin = try await tx.admin(id: adminId) else { throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).") }
                 let organization = try await requireOrganization(tx, admin.organizationId)
@@ -114,7 +120,12 @@ extension DirectoryService {
                     guard user.primaryEmail?.lowercased() == admin.email.lowercased() || user.userName.lowercased() == admin.email.lowercased() else {
                         throw DirectoryError(.invalidInput, "The account's primary email must be the admin's (\(admin.email)).")
                     }
+                    var reset = user
+                    reset.passwordHash = hash
+                    try await tx.update(reset)
+                    _ = try await tx.revokeSessions(userId: user.id, at: environment.now())
                 }
+                _ = try await tx.revokeConsoleSessions(adminId: adminId, setupLinkId: nil, userId: nil, at: environment.now())
                 try await tx.bindAdmin(id: adminId, userId: userId)
                 admin.userId = userId
                 try await record(
@@ -172,7 +183,7 @@ extension DirectoryService {
             try caller.require(.manageDirectories, in: try await requireOrganization(tx, link.organizationId))
             let now = environment.now()
             try await tx.revokeSetupLink(id: id, at: now)
-            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: id, at: now)
+            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: id, userId: nil, at: now)
             try await record(
                 tx, organizationId: link.organizationId, caller: caller, action: "setup_link.revoked", targetType: "directory",
                 targetId: link.directoryId, payload: ["setupLinkId": .string(id)]

@@ -48,6 +48,17 @@ extension DirectoryService {
             var detached = user
             detached.directoryId = local.id
             detached.externalId = nil
+            // The IdP could set this account's password over SCIM: it must not become a local password. And if the
+            // account signed an admin in, it was the IdP's account: the admin is unbound (an org admin binds again).
+            detached.passwordHash = nil
+            if let admin = try await tx.admin(userId: user.id) {
+                try await tx.bindAdmin(id: admin.id, userId: nil)
+                _ = try await tx.revokeConsoleSessions(adminId: admin.id, setupLinkId: nil, userId: nil, at: now)
+                try await record(
+                    tx, organizationId: organization.id, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: admin.id,
+                    detail: "unbound: its account was unlinked from \(directory.name)", payload: ["userId": .null]
+                )
+            }
             detached.version += 1
             detached.lastModified = now
             let moved = try await tx.rekey(detached, to: environment.newID())
@@ -93,6 +104,9 @@ extension DirectoryService {
             case .identityProvider where account.deprovisioned == nil:
                 throw DirectoryError(.alreadyExists, "\(account.userName) already has a provisioning record of its own in this directory.")
             case .identityProvider: break
+            }
+            if try await tx.admin(userId: account.id) != nil {
+                throw DirectoryError(.alreadyExists, "\(account.userName) signs an admin in to the console; it is never handed to an identity provider.")
             }
             if let holder = try await tx.user(directoryId: directoryId, userName: unlinked.userName), holder.id != account.id {
                 throw DirectoryError(.userNameTaken, "\(holder.userName) is already an account of this directory (\(holder.id)).")

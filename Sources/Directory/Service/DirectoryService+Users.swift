@@ -242,14 +242,17 @@ extension DirectoryService {
             throw DirectoryError(.notFound, "No user with id \(user.id).")
         }
         // The account an admin signs in with: only organization admins may change it (its password, its email), or a
-        // site or user access admin could sign in as an organization admin.
-        if writing, !admin.roles.contains(where: { $0.kind == .orgAdmin }), try await reader.admin(userId: user.id) != nil {
-            throw DirectoryError(.forbidden, "This account signs an admin in to the console; only an organization admin may change it.")
+        // site or user access admin could sign in as an organization admin. Checked after the usual rules, so the answer
+        // tells nobody which accounts are admins' unless they could manage the account anyway.
+        func guardAdminAccount() async throws {
+            if writing, !admin.roles.contains(where: { $0.kind == .orgAdmin }), try await reader.admin(userId: user.id) != nil {
+                throw DirectoryError(.forbidden, "This account signs an admin in to the console; only an organization admin may change it.")
+            }
         }
-        if AccessPolicy.allows(admin.roles, .manageDirectoryUsers, in: organization) { return }
+        if AccessPolicy.allows(admin.roles, .manageDirectoryUsers, in: organization) { return try await guardAdminAccount() }
         let sites = Set(try await reader.effectiveAccess(userId: user.id).map(\.siteId))
         let managed = sites.filter { AccessPolicy.allows(admin.roles, .manageSiteUsers($0), in: organization) }
-        if writing ? (!sites.isEmpty && managed == sites) : !managed.isEmpty { return }
+        if writing ? (!sites.isEmpty && managed == sites) : !managed.isEmpty { return try await guardAdminAccount() }
         throw DirectoryError(
             .forbidden,
             writing && !managed.isEmpty

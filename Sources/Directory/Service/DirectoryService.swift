@@ -64,7 +64,13 @@ public struct DirectoryService: Sendable {
         ))
     }
 
+    /// Ids are never stored with a NUL, and PostgreSQL refuses one in a bind: such an id names nothing.
+    static func requirePlainID(_ id: String, _ kind: String) throws {
+        guard !id.unicodeScalars.contains("\u{0}") else { throw DirectoryError(.notFound, "No \(kind) with that id.") }
+    }
+
     func requireOrganization(_ reader: any DirectoryReading, _ id: String) async throws -> Organization {
+        try Self.requirePlainID(id, "\("organization")")
         guard let organization = try await reader.organization(id: id) else {
             throw DirectoryError(.notFound, "No organization with id \(id.prefix(100)).")
         }
@@ -72,6 +78,7 @@ public struct DirectoryService: Sendable {
     }
 
     func requireSite(_ reader: any DirectoryReading, _ id: String) async throws -> Site {
+        try Self.requirePlainID(id, "\("site")")
         guard let site = try await reader.site(id: id) else {
             throw DirectoryError(.notFound, "No site with id \(id.prefix(100)).")
         }
@@ -79,6 +86,7 @@ public struct DirectoryService: Sendable {
     }
 
     func requireDirectory(_ reader: any DirectoryReading, _ id: String) async throws -> Directory {
+        try Self.requirePlainID(id, "\("directory")")
         guard let directory = try await reader.directory(id: id) else {
             throw DirectoryError(.notFound, "No directory with id \(id.prefix(100)).")
         }
@@ -86,6 +94,7 @@ public struct DirectoryService: Sendable {
     }
 
     func requireUser(_ reader: any DirectoryReading, _ id: String) async throws -> User {
+        try Self.requirePlainID(id, "\("user")")
         guard let user = try await reader.user(id: id) else {
             throw DirectoryError(.notFound, "No user with id \(id.prefix(100)).")
         }
@@ -93,6 +102,7 @@ public struct DirectoryService: Sendable {
     }
 
     func requireGroup(_ reader: any DirectoryReading, _ id: String) async throws -> Group {
+        try Self.requirePlainID(id, "\("group")")
         guard let group = try await reader.group(id: id) else {
             throw DirectoryError(.notFound, "No group with id \(id.prefix(100)).")
         }

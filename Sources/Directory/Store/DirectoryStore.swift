@@ -289,8 +289,8 @@ public protocol DirectoryWriting: DirectoryReading {
     func insert(_ session: ConsoleSession) async throws
     /// Ends a console session.
     func revokeConsoleSession(id: String, at date: Date) async throws
-    /// Ends every open console session of an admin, or opened with a setup link.
-    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, at date: Date) async throws -> Int
+    /// Ends every open console session of an admin, opened with a setup link, or signed in with an account.
+    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, userId: String?, at date: Date) async throws -> Int
     func insert(_ link: SetupLink) async throws
     /// Marks a link redeemed unless it already was; false when another request redeemed it first.
     func redeem(setupLinkId: String, at date: Date) async throws -> Bool

@@ -152,8 +152,11 @@ struct ConsoleController {
 
     /// `scheme://host[:port]` of a URL, as browsers send it in `Origin`.
     static func origin(of url: String) -> String {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return url }
-        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")"
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host?.lowercased()
+        else { return url }
+        // Browsers leave the scheme's default port out of Origin.
+        let port = components.port.flatMap { (scheme == "https" && $0 == 443) || (scheme == "http" && $0 == 80) ? nil : $0 }
+        return "\(scheme)://\(host)\(port.map { ":\($0)" } ?? "")"
     }
 
     static func redirect(_ location: String, cookie: String? = nil) -> Response {

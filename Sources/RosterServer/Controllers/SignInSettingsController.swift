@@ -72,9 +72,22 @@ struct SignInSettingsController {
         }
     }
 
-    /// `PUT /api/v1/admins/{admin}/account`: the account the admin signs in to the console with (null unbinds).
+    /// `PUT /api/v1/admins/{admin}/account`: `{"userId": ID | null, "password"?: new local password}`. `userId` must be
+    /// there (null unbinds), so a typo never unbinds an admin.
     struct AccountInput: Decodable {
         var userId: String?
+        var password: String?
+
+        private enum CodingKeys: String, CodingKey { case userId, password }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            guard container.contains(.userId) else {
+                throw DecodingError.keyNotFound(CodingKeys.userId, .init(codingPath: [], debugDescription: "userId is required (null unbinds)."))
+            }
+            userId = try container.decodeNil(forKey: .userId) ? nil : try container.decode(String.self, forKey: .userId)
+            password = try container.decodeIfPresent(String.self, forKey: .password)
+        }
     }
 
     struct BackupInput: Decodable {
@@ -126,7 +139,9 @@ struct SignInSettingsController {
         }
         group.put("admins/:admin/account") { request, context in
             let input = try await request.decode(as: AccountInput.self, context: context)
-            return JSONBody(try await service.bindAdminAccount(adminId: try context.parameter("admin"), userId: input.userId, caller: try context.caller()))
+            return JSONBody(try await service.bindAdminAccount(
+                adminId: try context.parameter("admin"), userId: input.userId, password: input.password, caller: try context.caller()
+            ))
         }
         group.put("admins/:admin/backup") { request, context in
             let input = try await request.decode(as: BackupInput.self, context: context)
