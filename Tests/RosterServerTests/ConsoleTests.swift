@@ -443,7 +443,7 @@ struct ConsoleAccessTests {
             let impostor = try await signInThroughIdP()
             let refused = try await impostor.get("/admin/session")
             #expect(refused.status == .forbidden, "\(refused.html.prefix(400))")
-            #expect(refused.html.contains("not the one bound to that admin"))
+            #expect(refused.html.contains("has no admin access"))
 
             // Once an org admin binds that IdP account to the admin, it signs the admin in.
             let user = try #require(try await service.store.read { try await $0.user(directoryId: sso.directoryId, userName: "root@acme.com") })
@@ -713,3 +713,66 @@ struct ConsoleBindingTests {
         }
     }
 }
+
+@Suite("Admin console: disconnect, SCIM changes and SSO enforcement keep the console safe")
+struct ConsoleLifecycleTests {
+    @Test("disconnecting an IdP unbinds admins bound to its accounts and drops IdP-set passwords; a SCIM password change ends console sessions for good", arguments: TestDatabaseKind.available)
+    func disconnectAndSCIM(_ kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let org = sso.scim.organization.id
+            let rootAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "root@acme.com") })
+            let account = try await sso.scim.createUser("root@acme.com", extra: #","emails":[{"value":"root@acme.com","primary":true}]"#)
+            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: account, caller: .operatorCLI)
+            func console() async throws -> ConsoleBrowser {
+                let browser = ConsoleBrowser(sso.scim.api.client)
+                let (requestId, _) = try sso.authnRequest(from: try await sso.get("/saml/\(sso.directoryId)/login"))
+                browser.setCookie(SAMLController.cookieName, try sso.token(try await sso.post(try sso.response(nameID: "root@acme.com", requestId: requestId))))
+                #expect(try await browser.get("/admin/session").status == .seeOther)
+                return browser
+            }
+            // The IdP sets a password: the console session ends, and reactivation-like changes do not revive it.
+            let first = try await console()
+            #expect(try await first.get("/admin/o/\(org)").status == .ok)
+            #expect(try await sso.scim.patch("/Users/\(account)", #"[{"op":"replace","path":"password","value":"the idp's long password"}]"#).status == .ok)
+            #expect(try await first.get("/admin/o/\(org)").location == "/admin/login")
+            // Disconnect: the account moves to the local directory without the IdP's password, and the admin is unbound.
+            let second = try await console()
+            #expect(try await sso.scim.api.send(.delete, "/api/v1/directories/\(sso.directoryId)", token: sso.scim.adminToken).status == .noContent)
+            #expect(try await second.get("/admin/o/\(org)").location == "/admin/login")
+            #expect(try await service.store.read { try await $0.admin(id: rootAdmin.id) }?.userId == nil)
+            #expect(try await sso.form(.post, "/login/password", "email=root%40acme.com&password=the+idp%27s+long+password").status == .unauthorized)
+        }
+    }
+
+    @Test("an admin whose console account signs in with a password cannot enforce SSO on the IdP their domain routes to, unless a backup admin", arguments: TestDatabaseKind.available)
+    func enforcementLockout(_ kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let org = sso.scim.organization.id
+            let local = try #require(try await service.directories(organizationId: org, caller: .operatorCLI).first { $0.kind == .local })
+            let rootAdmin = try #require(try await service.store.read { try await $0.admin(organizationId: org, email: "root@acme.com") })
+            let account = try await service.createUser(
+                directoryId: local.id, draft: UserDraft(userName: "root@acme.com", emails: [User.Email(value: "root@acme.com", primary: true)]), caller: .operatorCLI
+            )
+            _ = try await service.bindAdminAccount(adminId: rootAdmin.id, userId: account.id, password: ConsoleFixture.password, caller: .operatorCLI)
+            let domain = try await service.claimDomain(organizationId: org, name: "acme.com", caller: .operatorCLI)
+            try await service.store.write { tx in
+                var verified = domain
+                verified.verifiedAt = Date()
+                verified.directoryId = sso.directoryId
+                try await tx.update(verified)
+            }
+            let enforce = #"{"enforceSso":true,"sessionLifetimeSeconds":3600,"idleTimeoutSeconds":600}"#
+            let refused = try await sso.scim.api.send(.put, "/api/v1/directories/\(sso.directoryId)/authentication-policy", token: sso.scim.adminToken, json: enforce)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("lock you out"))
+            #expect(try await sso.scim.api.send(.put, "/api/v1/admins/\(rootAdmin.id)/backup", token: sso.scim.adminToken, json: #"{"backupAdmin":true}"#).status == .ok)
+            #expect(try await sso.scim.api.send(.put, "/api/v1/directories/\(sso.directoryId)/authentication-policy", token: sso.scim.adminToken, json: enforce).status == .ok)
+            let browser = ConsoleBrowser(sso.scim.api.client)
+            try await browser.signIn(email: "root@acme.com", password: ConsoleFixture.password)
+            #expect(try await browser.get("/admin/o/\(org)").status == .ok)
+        }
+    }
+}
+

@@ -39,15 +39,12 @@ extension DirectoryService {
             let organization = try await organizationOf(tx, user: user)
             // The console opens for the one account bound to an admin, never for whoever has the admin's email: local
             // accounts can be made by site admins, IdP accounts by any connected IdP or setup link's holder.
+            // One answer whatever the email: it must not tell who the admins are.
             guard let admin = try await tx.admin(userId: user.id), admin.organizationId == organization.id else {
-                let email = user.primaryEmail ?? user.userName
-                if try await tx.admin(organizationId: organization.id, email: email) != nil {
-                    throw DirectoryError(
-                        .forbidden,
-                        "\(email) is an admin of \(organization.name), but this sign-in account is not the one bound to that admin. An organization admin binds it (PUT /api/v1/admins/{admin}/account, or roster admin bind)."
-                    )
-                }
-                throw DirectoryError(.forbidden, "\(user.userName) is not an admin of \(organization.name). Ask an organization admin to add you.")
+                throw DirectoryError(
+                    .forbidden,
+                    "This sign-in account has no admin access to \(organization.name). If you are an admin, an organization admin binds your account to your admin (roster admin bind, or PUT /api/v1/admins/{admin}/account)."
+                )
             }
             guard try await requireDirectory(tx, user.directoryId).kind != .portalCustomers else {
                 throw DirectoryError(.forbidden, "A portal customer account cannot sign in to the admin console.")
@@ -104,6 +101,12 @@ extension DirectoryService {
     /// admin's console sessions end whenever the binding changes.
     public func bindAdminAccount(adminId: String, userId: String?, password: String? = nil, caller: Caller) async throws -> AdminAccount {
         if let password, password.count < 12 { throw DirectoryError(.invalidInput, "A password needs at least 12 characters.") }
+        if password != nil, userId == nil { throw DirectoryError(.invalidInput, "A password goes with the account being bound; unbinding takes none.") }
+        // Whoever may not bind learns so before the password hashing work is done for them.
+        try await store.read { reader in
+            guard let admin = try await reader.admin(id: adminId) else { throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).") }
+            try caller.require(.manageOrganization, in: try await requireOrganization(reader, admin.organizationId))
+        }
         let hash = try password.map { try PasswordHash.hash($0, environment: environment) }
         return try await mapUniqueViolation(DirectoryError(.alreadyExists, "That account is already bound to another admin.")) {
             try await store.write { tx in

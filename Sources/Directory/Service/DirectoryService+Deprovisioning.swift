@@ -186,7 +186,27 @@ extension DirectoryService {
                     "\(clashes.count) accounts have the userName of a local account (\(clashes.prefix(5).joined(separator: ", "))); rename or remove those first."
                 )
             }
-            for user in users { try await tx.move(user, toDirectory: local.id) }
+            var unbound = 0
+            for user in users {
+                try await tx.move(user, toDirectory: local.id)
+                // The IdP could set these accounts' passwords over SCIM: none becomes a local password. An admin bound to
+                // one of them was trusting that IdP: the admin is unbound (an org admin binds again, with a new password).
+                if user.passwordHash != nil {
+                    var moved = user
+                    moved.directoryId = local.id
+                    moved.passwordHash = nil
+                    try await tx.update(moved)
+                }
+                _ = try await tx.revokeSessions(userId: user.id, at: environment.now())
+                if let admin = try await tx.admin(userId: user.id) {
+                    try await tx.bindAdmin(id: admin.id, userId: nil)
+                    unbound += 1
+                    try await record(
+                        tx, organizationId: organization.id, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: admin.id,
+                        detail: "unbound: its account's identity provider \(directory.name) was disconnected", payload: ["userId": .null]
+                    )
+                }
+            }
             var groups: [Group] = []
             while true {
                 let page = try await tx.groups(directoryId: id, search: nil, page: PageRequest(offset: groups.count, limit: 1000))
@@ -205,7 +225,7 @@ extension DirectoryService {
             try await tx.deleteDirectory(id: id)
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "directory.disconnected", targetType: "directory", targetId: id,
-                payload: ["name": .string(directory.name), "accountsKept": .integer(Int64(users.count)),
+                payload: ["name": .string(directory.name), "accountsKept": .integer(Int64(users.count)), "adminsUnbound": .integer(Int64(unbound)),
                           "groupsConverted": .integer(Int64(groups.count)), "into": .string(local.id)]
             )
         }

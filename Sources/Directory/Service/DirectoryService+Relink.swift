@@ -91,6 +91,7 @@ extension DirectoryService {
             guard let unlinked = try await tx.unlinkedRecord(directoryId: directoryId, scimId: scimId) else {
                 throw DirectoryError(.notFound, "No unlinked provisioning record \(scimId.prefix(100)) in this directory.")
             }
+            try Self.requirePlainID(userId, "user")
             guard var account = try await tx.user(id: userId) else { throw DirectoryError(.notFound, "No user with id \(userId.prefix(100)).") }
             let home = try await requireDirectory(tx, account.directoryId)
             guard home.organizationId == organization.id else { throw DirectoryError(.notFound, "No user with id \(userId.prefix(100)).") }

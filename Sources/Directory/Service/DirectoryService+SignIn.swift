@@ -155,6 +155,19 @@ extension DirectoryService {
                 guard try await tx.samlConnection(directoryId: directoryId) != nil else {
                     throw DirectoryError(.invalidInput, "Set up SAML single sign-on for this directory before enforcing it.")
                 }
+                // The admin enforcing it must keep a way into the console: their own account signs in through this IdP, or
+                // they are a backup admin. Otherwise a local password account routed here by its verified domain is locked out.
+                if case .admin(let admin) = caller, !admin.backupAdmin, let userId = admin.userId, let account = try await tx.user(id: userId),
+                   account.directoryId != directoryId {
+                    let email = account.primaryEmail ?? account.userName
+                    if let domain = Validation.emailDomain(email), let verified = try await tx.verifiedDomain(name: domain),
+                       verified.organizationId == organization.id, verified.directoryId == directoryId {
+                        throw DirectoryError(
+                            .invalidInput,
+                            "Enforcing SSO here would lock you out: your console account \(email) signs in with a password, and \(domain) routes to this identity provider. Mark yourself a backup admin first (PUT /api/v1/admins/\(admin.id)/backup), or bind your admin to your account in this identity provider."
+                        )
+                    }
+                }
             }
             let policy = AuthenticationPolicy(
                 directoryId: directoryId, enforceSSO: enforceSSO, sessionLifetime: sessionLifetime, idleTimeout: idleTimeout,

@@ -103,7 +103,7 @@ extension DirectoryService {
         ) {
             try await tx.update(user)
         }
-        if wasActive, !user.active { _ = try await tx.revokeSessions(userId: user.id, at: environment.now()) }
+        if (wasActive && !user.active) || draft.password != nil { _ = try await tx.revokeSessions(userId: user.id, at: environment.now()) }
         let transition = switch (wasActive, user.active) {
         case (true, false): "user.deactivated"
         case (false, true): "user.reactivated"

@@ -304,7 +304,7 @@ public protocol DirectoryWriting: DirectoryReading {
     func setBackupAdmin(adminId: String, _ backup: Bool) async throws
     /// Binds (or unbinds, with nil) the account an admin signs in to the console with.
     func bindAdmin(id: String, userId: String?) async throws
-    /// Revokes every open session of a user (deactivation, password change).
+    /// Revokes every open session of a user (deactivation, password change), admin console sessions included.
     func revokeSessions(userId: String, at date: Date) async throws -> Int
     func insert(_ request: PendingAuthnRequest) async throws
     func markUsed(authnRequestId: String, at date: Date) async throws

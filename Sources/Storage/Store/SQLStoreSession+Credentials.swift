@@ -176,6 +176,10 @@ extension SQLStoreSession {
         let rows = try await db.update("sessions").set("revoked_at", to: date.millisecondsSince1970)
             .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
             .returning("id").all()
+        // The admin console's sessions signed in with this account end with them, for good (reactivating the account
+        // does not bring them back).
+        try await db.update("console_sessions").set("revoked_at", to: date.millisecondsSince1970)
+            .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null).run()
         return rows.count
     }
 }
