@@ -372,6 +372,15 @@ def walkthrough(base, stub, metadata, certificate_pem, acme, globex_site):
     if not checkbox.is_selected():
         checkbox.click()
     fill("sessionHours", "8")
+    # The owner signs in with a password and acme.test now routes to Okta: enforcing SSO alone would lock them out.
+    button("Save policy").click()
+    wait_text("would lock you out")
+    shot("06-policy-lockout-refused")
+    checkbox = driver.find_element(By.NAME, "enforceSSO")
+    if not checkbox.is_selected():
+        checkbox.click()
+    driver.find_element(By.NAME, "backupAdmin").click()
+    fill("sessionHours", "8")
     shot("06-policy-form")
     button("Save policy").click()
     wait_url("/setup/test")

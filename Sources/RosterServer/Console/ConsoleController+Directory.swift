@@ -361,7 +361,7 @@ extension ConsoleController {
             let policy = try await service.authenticationPolicy(directoryId: directory.id)
             view.policy = PolicySection(
                 enforceSSO: policy.enforceSSO, sessionHours: Int(policy.sessionLifetime / 3600), idleMinutes: Int(policy.idleTimeout / 60),
-                errors: policyErrors
+                errors: policyErrors, offerBackup: !(visit.identity.admin?.backupAdmin ?? true)
             )
             view.canManage = manage && scope != .setupLink
         case .test:
@@ -432,13 +432,19 @@ extension ConsoleController {
             if minutes == nil || !(5...43_200).contains(minutes!) { errors["idleMinutes"] = "Between 5 and 43200 minutes." }
             if let hours, let minutes, errors.isEmpty {
                 do {
+                    var caller = visit.caller
+                    // "Keep my password sign-in": the admin makes themself a backup admin first, so enforcing SSO does
+                    // not lock them out.
+                    if form.flag("backupAdmin"), let admin = visit.identity.admin, !admin.backupAdmin {
+                        caller = .admin(try await service.setBackupAdmin(adminId: admin.id, backup: true, caller: caller))
+                    }
                     _ = try await service.setAuthenticationPolicy(
                         directoryId: directory.id, enforceSSO: form.flag("enforceSSO"), sessionLifetime: TimeInterval(hours) * 3600,
-                        idleTimeout: TimeInterval(minutes) * 60, caller: visit.caller
+                        idleTimeout: TimeInterval(minutes) * 60, caller: caller
                     )
                     return Self.redirect("\(base)/setup/test?done=policy")
                 } catch let error as DirectoryError where error.code == .invalidInput {
-                    errors["idleMinutes"] = error.message
+                    errors["policy"] = error.message
                 }
             }
             return try await wizardPage(visit: visit, directory: directory, scope: scope, base: base, step: .policy, chrome: chrome,
@@ -603,6 +609,8 @@ struct PolicySection {
     let sessionHours: Int
     let idleMinutes: Int
     let errors: [String: String]
+    /// The signed-in admin is not a backup admin yet: offer to keep their password sign-in.
+    let offerBackup: Bool
 }
 
 struct TestSection {

@@ -179,8 +179,11 @@ enum ConsoleTemplates {
         {{#policy}}
         <div class="card"><h2>Authentication policy</h2>
         {{#canManage}}<form method="post" action="{{base}}/setup/policy"><input type="hidden" name="_csrf" value="{{csrf}}">
+        {{#errors.policy}}<p class="error" role="alert">{{.}}</p>{{/errors.policy}}
         <label><input type="checkbox" name="enforceSSO"{{#enforceSSO}} checked{{/enforceSSO}}> Enforce single sign-on</label>
         <p class="hint">Members of this directory can then sign in only through {{providerName}}. Backup admins keep their password so you are never locked out.</p>
+        {{#offerBackup}}<label><input type="checkbox" name="backupAdmin"> Keep my password sign-in: make me a backup admin</label>
+        <p class="hint">Roster refuses to enforce SSO in a way that would lock out the admin doing it.</p>{{/offerBackup}}
         <label for="sessionHours">Session length (hours)</label><input id="sessionHours" name="sessionHours" type="number" min="1" max="720" value="{{sessionHours}}">{{#errors.sessionHours}}<p class="field-error">{{.}}</p>{{/errors.sessionHours}}
         <label for="idleMinutes">Sign out after inactivity (minutes)</label><input id="idleMinutes" name="idleMinutes" type="number" min="5" max="43200" value="{{idleMinutes}}">{{#errors.idleMinutes}}<p class="field-error">{{.}}</p>{{/errors.idleMinutes}}
         <p><button type="submit">Save policy</button></p></form>{{/canManage}}
