@@ -13,6 +13,9 @@ public struct AdminAccount: Sendable, Hashable, Codable, Identifiable {
     /// binds one. Never inferred from an email: anyone able to make an account could otherwise claim the admin's.
     public var userId: String?
 
+    /// Holds the organization admin role (which may do everything in its organization).
+    public var isOrgAdmin: Bool { roles.contains { $0.kind == .orgAdmin } }
+
     public init(
         id: String, organizationId: String, email: String, roles: [AdminRole], created: Date, backupAdmin: Bool = false, userId: String? = nil
     ) {

@@ -47,15 +47,21 @@ public struct SecretToken: Sendable, Hashable {
 
     /// Compares this token's hash with a stored one in constant time.
     public func matches(storedHash: String) -> Bool {
-        let computed = Array(hash.utf8)
-        let stored = Array(storedHash.utf8)
-        guard computed.count == stored.count else { return false }
+        Self.constantTimeEquals(hash, storedHash)
+    }
+
+    /// Compares two secrets (or their hashes) in time that does not depend on where they differ.
+    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        guard left.count == right.count else { return false }
         var difference: UInt8 = 0
-        for index in computed.indices { difference |= computed[index] ^ stored[index] }
+        for index in left.indices { difference |= left[index] ^ right[index] }
         return difference == 0
     }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+    /// Lower-case hex of bytes.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         bytes.map { String(format: "%02x", $0) }.joined()
     }
 

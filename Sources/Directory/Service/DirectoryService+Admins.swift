@@ -46,9 +46,7 @@ extension DirectoryService {
                 )
                 try await tx.insert(admin)
                 if let password {
-                    guard let local = try await tx.directories(organizationId: organizationId).first(where: { $0.kind == .local }) else {
-                        throw DirectoryError(.notFound, "The organization has no local directory.")
-                    }
+                    let local = try await requireLocalDirectory(tx, organizationId: organizationId)
                     if try await tx.user(directoryId: local.id, userName: email) != nil {
                         throw DirectoryError(.userNameTaken, "The local directory already has an account named \(email); bind it with `roster admin bind` after creating the admin without --password-stdin, which resets its password.")
                     }

@@ -170,7 +170,7 @@ extension DirectoryService {
             if let enforcing {
                 // The exemption belongs to the account bound to a backup org admin, not to whoever has that email.
                 let admin = try await tx.admin(userId: user.id)
-                guard let admin, admin.organizationId == organization.id, admin.backupAdmin, admin.roles.contains(where: { $0.kind == .orgAdmin })
+                guard let admin, admin.organizationId == organization.id, admin.backupAdmin, admin.isOrgAdmin
                 else {
                     try await recordRefusal(tx, user: user, organizationId: organization.id, reason: "SSO is enforced by directory \(enforcing)")
                     return nil
@@ -211,7 +211,6 @@ extension DirectoryService {
             user.passwordHash = hash
             try await tx.update(user)
             let ended = try await tx.revokeSessions(userId: userId, at: environment.now())
-            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: nil, userId: userId, at: environment.now())
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "user.password_set", targetType: "user", targetId: userId,
                 payload: ["sessionsEnded": .integer(Int64(ended))]

@@ -128,7 +128,7 @@ extension DirectoryService {
                     try await tx.update(reset)
                     _ = try await tx.revokeSessions(userId: user.id, at: environment.now())
                 }
-                _ = try await tx.revokeConsoleSessions(adminId: adminId, setupLinkId: nil, userId: nil, at: environment.now())
+                _ = try await tx.revokeConsoleSessions(adminId: adminId, setupLinkId: nil, at: environment.now())
                 try await tx.bindAdmin(id: adminId, userId: userId)
                 admin.userId = userId
                 try await record(
@@ -138,6 +138,21 @@ extension DirectoryService {
                 return admin
             }
         }
+    }
+
+    /// Unbinds the admin who signs in with `userId`, if there is one, ending that admin's console sessions; returns
+    /// whether there was. For an account that stops being trustworthy as an admin's (unlinked, or its IdP disconnected).
+    func unbindAdmin(
+        _ tx: any DirectoryWriting, signingInWith userId: String, organizationId: String, caller: Caller, reason: String
+    ) async throws -> Bool {
+        guard let admin = try await tx.admin(userId: userId) else { return false }
+        try await tx.bindAdmin(id: admin.id, userId: nil)
+        _ = try await tx.revokeConsoleSessions(adminId: admin.id, setupLinkId: nil, at: environment.now())
+        try await record(
+            tx, organizationId: organizationId, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: admin.id,
+            detail: "unbound: \(reason)", payload: ["userId": .null]
+        )
+        return true
     }
 
     // MARK: Setup links
@@ -186,7 +201,7 @@ extension DirectoryService {
             try caller.require(.manageDirectories, in: try await requireOrganization(tx, link.organizationId))
             let now = environment.now()
             try await tx.revokeSetupLink(id: id, at: now)
-            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: id, userId: nil, at: now)
+            _ = try await tx.revokeConsoleSessions(adminId: nil, setupLinkId: id, at: now)
             try await record(
                 tx, organizationId: link.organizationId, caller: caller, action: "setup_link.revoked", targetType: "directory",
                 targetId: link.directoryId, payload: ["setupLinkId": .string(id)]

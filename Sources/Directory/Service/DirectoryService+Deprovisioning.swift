@@ -18,16 +18,10 @@ extension DirectoryService {
             }
             let caller = Caller.provisioning(key)
             let now = environment.now()
-            for var group in try await tx.groups(memberId: id) where group.directoryId == directoryId {
-                guard try await tx.deleteMembership(groupId: group.id, memberId: id) else { continue }
-                group.version += 1
-                group.lastModified = now
-                try await tx.update(group)
-                try await record(
-                    tx, organizationId: directory.organizationId, caller: caller, action: "group.member_removed", targetType: "group",
-                    targetId: group.id, payload: ["memberId": .string(id), "memberKind": .string("user")]
-                )
-            }
+            _ = try await leaveGroups(
+                tx, userId: id, groups: try await tx.groups(memberId: id).filter { $0.directoryId == directoryId },
+                organizationId: directory.organizationId, caller: caller, at: now
+            )
             user.active = false
             user.deprovisioned = now
             user.version += 1
@@ -129,7 +123,8 @@ extension DirectoryService {
     }
 
     /// Disconnects an identity provider directory of members: its accounts move to the organization's local
-    /// directory (same ids, so memberships, grants and sessions stay), its synced groups become local groups with
+    /// directory (same ids, so memberships and grants stay; their sessions end and the passwords the IdP could have set
+    /// go), its synced groups become local groups with
     /// their grants (renamed when a local group has the name), and the connection, keys and SAML settings go.
     /// Refused, changing nothing, when an account's userName is already taken in the local directory.
     public func removeDirectory(id: String, caller: Caller) async throws {
@@ -148,12 +143,7 @@ extension DirectoryService {
                         "The portal's identity provider still has \(counts.users) customer accounts; delete them first (customers are never merged into members)."
                     )
                 }
-                var groups: [Group] = []
-                while true {
-                    let page = try await tx.groups(directoryId: id, search: nil, page: PageRequest(offset: groups.count, limit: 1000))
-                    groups += page.items
-                    if page.items.count < 1000 { break }
-                }
+                let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, page: $0) }
                 for group in groups {
                     try await revokeGrantsOf(tx, groupId: group.id, caller: caller)
                     try await tx.deleteGroup(id: group.id)
@@ -167,15 +157,8 @@ extension DirectoryService {
                 return
             case .identityProvider: break
             }
-            guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local }) else {
-                throw DirectoryError(.notFound, "The organization has no local directory.")
-            }
-            var users: [User] = []
-            while true {
-                let page = try await tx.users(directoryId: id, search: nil, page: PageRequest(offset: users.count, limit: 1000))
-                users += page.items
-                if page.items.count < 1000 { break }
-            }
+            let local = try await requireLocalDirectory(tx, organizationId: organization.id)
+            let users = try await allPages { try await tx.users(directoryId: id, search: nil, page: $0) }
             var clashes: [String] = []
             for user in users where try await tx.user(directoryId: local.id, userName: user.userName) != nil {
                 clashes.append(user.userName)
@@ -198,21 +181,12 @@ extension DirectoryService {
                     try await tx.update(moved)
                 }
                 _ = try await tx.revokeSessions(userId: user.id, at: environment.now())
-                if let admin = try await tx.admin(userId: user.id) {
-                    try await tx.bindAdmin(id: admin.id, userId: nil)
-                    unbound += 1
-                    try await record(
-                        tx, organizationId: organization.id, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: admin.id,
-                        detail: "unbound: its account's identity provider \(directory.name) was disconnected", payload: ["userId": .null]
-                    )
-                }
+                if try await unbindAdmin(
+                    tx, signingInWith: user.id, organizationId: organization.id, caller: caller,
+                    reason: "its account's identity provider \(directory.name) was disconnected"
+                ) { unbound += 1 }
             }
-            var groups: [Group] = []
-            while true {
-                let page = try await tx.groups(directoryId: id, search: nil, page: PageRequest(offset: groups.count, limit: 1000))
-                groups += page.items
-                if page.items.count < 1000 { break }
-            }
+            let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, page: $0) }
             for group in groups {
                 var name = group.displayName
                 var suffix = 1
@@ -248,7 +222,7 @@ extension DirectoryService {
         guard matches.count == 1, let existing = matches.first else { return nil }
         // Never: an account an admin unlinked from this directory's person (it was the wrong one), or the account an
         // admin signs in to the console with (the IdP would take over an admin).
-        if try await tx.unlinkedFormerAccounts(directoryId: directory.id).contains(existing.id) { return nil }
+        if try await tx.wasUnlinked(accountId: existing.id, directoryId: directory.id) { return nil }
         if try await tx.admin(userId: existing.id) != nil { return nil }
         // Both names must be free in the IdP directory: the account moves in under its own, then takes the IdP's.
         if try await tx.user(directoryId: directory.id, userName: draft.userName) != nil { return nil }

@@ -24,41 +24,27 @@ extension DirectoryService {
             guard directory.kind == .identityProvider, user.deprovisioned == nil else {
                 throw DirectoryError(.unsupported, "Only an account an identity provider provisions can be unlinked from it.")
             }
-            guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local }) else {
-                throw DirectoryError(.notFound, "The organization has no local directory.")
-            }
+            let local = try await requireLocalDirectory(tx, organizationId: organization.id)
             if try await tx.user(directoryId: local.id, userName: user.userName) != nil {
                 throw DirectoryError(.userNameTaken, "The local directory already has an account named \(user.userName); rename it first.")
             }
             // The IdP's groups were the IdP's statement about its person, not about this account: the account leaves them
             // (so their access goes), and the record remembers them for a relink.
             let now = environment.now()
-            var syncedGroupIds: [String] = []
-            for var group in try await tx.groups(memberId: user.id) where group.directoryId == directory.id && group.synced {
-                guard try await tx.deleteMembership(groupId: group.id, memberId: user.id) else { continue }
-                syncedGroupIds.append(group.id)
-                group.version += 1
-                group.lastModified = now
-                try await tx.update(group)
-                try await record(
-                    tx, organizationId: organization.id, caller: caller, action: "group.member_removed", targetType: "group",
-                    targetId: group.id, payload: ["memberId": .string(user.id), "memberKind": .string("user")]
-                )
-            }
+            let syncedGroupIds = try await leaveGroups(
+                tx, userId: user.id, groups: try await tx.groups(memberId: user.id).filter { $0.directoryId == directory.id && $0.synced },
+                organizationId: organization.id, caller: caller, at: now
+            )
             var detached = user
             detached.directoryId = local.id
             detached.externalId = nil
             // The IdP could set this account's password over SCIM: it must not become a local password. And if the
             // account signed an admin in, it was the IdP's account: the admin is unbound (an org admin binds again).
             detached.passwordHash = nil
-            if let admin = try await tx.admin(userId: user.id) {
-                try await tx.bindAdmin(id: admin.id, userId: nil)
-                _ = try await tx.revokeConsoleSessions(adminId: admin.id, setupLinkId: nil, userId: nil, at: now)
-                try await record(
-                    tx, organizationId: organization.id, caller: caller, action: "admin.account_bound", targetType: "admin", targetId: admin.id,
-                    detail: "unbound: its account was unlinked from \(directory.name)", payload: ["userId": .null]
-                )
-            }
+            _ = try await unbindAdmin(
+                tx, signingInWith: user.id, organizationId: organization.id, caller: caller,
+                reason: "its account was unlinked from \(directory.name)"
+            )
             detached.version += 1
             detached.lastModified = now
             let moved = try await tx.rekey(detached, to: environment.newID())
@@ -129,7 +115,6 @@ extension DirectoryService {
             account.version += 1
             account.lastModified = environment.now()
             let relinked = try await tx.rekey(account, to: scimId)
-            if !relinked.active { _ = try await tx.revokeSessions(userId: scimId, at: environment.now()) }
             // Back in the synced groups the IdP had the person in, as far as they remain.
             for groupId in unlinked.groupIds {
                 guard var group = try await tx.group(id: groupId), group.directoryId == directoryId, group.synced,

@@ -190,7 +190,7 @@ extension DirectoryService {
             guard var admin = try await tx.admin(id: adminId) else { throw DirectoryError(.notFound, "No admin with id \(adminId.prefix(100)).") }
             let organization = try await requireOrganization(tx, admin.organizationId)
             try caller.require(.manageOrganization, in: organization)
-            guard !backup || admin.roles.contains(where: { $0.kind == .orgAdmin }) else {
+            guard !backup || admin.isOrgAdmin else {
                 throw DirectoryError(.invalidInput, "Only an organization admin can be a backup admin.")
             }
             try await tx.setBackupAdmin(adminId: adminId, backup)

@@ -29,8 +29,7 @@ extension DirectoryService {
             for productId in productIds where !products.contains(where: { $0.id == productId }) {
                 throw DirectoryError(.invalidInput, "The product \(productId) is not on the site \(site.name).")
             }
-            guard let local = try await tx.directories(organizationId: organization.id).first(where: { $0.kind == .local })
-            else { throw DirectoryError(.notFound, "The organization has no local directory.") }
+            let local = try await requireLocalDirectory(tx, organizationId: organization.id)
             let user = try await insertUser(tx, draft: draft, directory: local, caller: caller)
             for productId in Set(productIds).sorted() {
                 _ = try await insertGrant(
@@ -245,7 +244,7 @@ extension DirectoryService {
         // site or user access admin could sign in as an organization admin. Checked after the usual rules, so the answer
         // tells nobody which accounts are admins' unless they could manage the account anyway.
         func guardAdminAccount() async throws {
-            if writing, !admin.roles.contains(where: { $0.kind == .orgAdmin }), try await reader.admin(userId: user.id) != nil {
+            if writing, !admin.isOrgAdmin, try await reader.admin(userId: user.id) != nil {
                 throw DirectoryError(.forbidden, "This account signs an admin in to the console; only an organization admin may change it.")
             }
         }

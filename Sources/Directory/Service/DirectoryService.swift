@@ -64,6 +64,44 @@ public struct DirectoryService: Sendable {
         ))
     }
 
+    /// The organization's local directory (every organization has one).
+    func requireLocalDirectory(_ reader: any DirectoryReading, organizationId: String) async throws -> Directory {
+        guard let local = try await reader.directories(organizationId: organizationId).first(where: { $0.kind == .local }) else {
+            throw DirectoryError(.notFound, "The organization has no local directory.")
+        }
+        return local
+    }
+
+    /// Every item of a paged list, read 1,000 at a time.
+    func allPages<Item>(_ fetch: (PageRequest) async throws -> Page<Item>) async throws -> [Item] {
+        var items: [Item] = []
+        while true {
+            let page = try await fetch(PageRequest(offset: items.count, limit: 1000))
+            items += page.items
+            if page.items.count < 1000 { return items }
+        }
+    }
+
+    /// Takes a user out of `groups`, each group's version moving and a `group.member_removed` written for it; returns
+    /// the ids of the groups the user was in.
+    func leaveGroups(
+        _ tx: any DirectoryWriting, userId: String, groups: [Group], organizationId: String, caller: Caller, at now: Date
+    ) async throws -> [String] {
+        var left: [String] = []
+        for var group in groups {
+            guard try await tx.deleteMembership(groupId: group.id, memberId: userId) else { continue }
+            left.append(group.id)
+            group.version += 1
+            group.lastModified = now
+            try await tx.update(group)
+            try await record(
+                tx, organizationId: organizationId, caller: caller, action: "group.member_removed", targetType: "group",
+                targetId: group.id, payload: ["memberId": .string(userId), "memberKind": .string("user")]
+            )
+        }
+        return left
+    }
+
     /// Ids are never stored with a NUL, and PostgreSQL refuses one in a bind: such an id names nothing.
     static func requirePlainID(_ id: String, _ kind: String) throws {
         guard !id.unicodeScalars.contains("\u{0}") else { throw DirectoryError(.notFound, "No \(kind) with that id.") }

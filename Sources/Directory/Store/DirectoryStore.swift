@@ -135,8 +135,8 @@ public protocol DirectoryReading: Sendable {
     func admin(organizationId: String, email: String) async throws -> AdminAccount?
     /// The admin whose console sign-in account this is.
     func admin(userId: String) async throws -> AdminAccount?
-    /// Accounts an admin unlinked from a person of this directory (the IdP's records, current or retired, name them).
-    func unlinkedFormerAccounts(directoryId: String) async throws -> Set<String>
+    /// Whether an admin unlinked this account from a person of this directory (a record, current or retired, names it).
+    func wasUnlinked(accountId: String, directoryId: String) async throws -> Bool
     func adminToken(prefix: String) async throws -> AdminToken?
 
     func session(tokenHash: String) async throws -> Session?
@@ -289,8 +289,9 @@ public protocol DirectoryWriting: DirectoryReading {
     func insert(_ session: ConsoleSession) async throws
     /// Ends a console session.
     func revokeConsoleSession(id: String, at date: Date) async throws
-    /// Ends every open console session of an admin, opened with a setup link, or signed in with an account.
-    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, userId: String?, at date: Date) async throws -> Int
+    /// Ends every open console session of an admin, or opened with a setup link. (An account's end with its sessions:
+    /// `revokeSessions(userId:)`.)
+    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, at date: Date) async throws -> Int
     func insert(_ link: SetupLink) async throws
     /// Marks a link redeemed unless it already was; false when another request redeemed it first.
     func redeem(setupLinkId: String, at date: Date) async throws -> Bool

@@ -90,7 +90,7 @@ extension ConsoleController {
     /// May the visitor change this directory (an org admin, or its setup link), or only look?
     func canManage(_ visit: Visit, _ directory: Directory) -> Bool {
         if let link = visit.identity.setupLink { return link.directoryId == directory.id }
-        return visit.identity.admin?.roles.contains { $0.kind == .orgAdmin } ?? false
+        return visit.identity.admin?.isOrgAdmin ?? false
     }
 
     func directoryChrome(

@@ -11,7 +11,7 @@ extension ConsoleController {
         /// The sites the admin's nav lists (original experience): every site for an org admin, else their own.
         let sites: [Site]
         var base: String { "/admin/o/\(organization.id)" }
-        var isOrgAdmin: Bool { admin.roles.contains { $0.kind == .orgAdmin } }
+        var isOrgAdmin: Bool { admin.isOrgAdmin }
     }
 
     /// The organization of the URL, for an admin of it (anyone else gets "not found").
@@ -21,7 +21,7 @@ extension ConsoleController {
         var sites: [Site] = []
         if organization.userManagement == .original {
             let mine = Set(admin.roles.compactMap(\.siteId))
-            let isOrgAdmin = admin.roles.contains { $0.kind == .orgAdmin }
+            let isOrgAdmin = admin.isOrgAdmin
             sites = try await service.sites(organizationId: organization.id, caller: visit.caller).filter { isOrgAdmin || mine.contains($0.id) }
         }
         return OrgContext(organization: organization, admin: admin, sites: sites)
@@ -243,7 +243,7 @@ extension ConsoleController {
                 let base = "\(org.base)/products/\(site.id)/jira-service-management/portal-customers"
                 let chrome = chrome(org, visit, title: "Portal-only customers: identity provider", current: "products",
                                     crumbs: [Crumb(label: "Products", href: "\(org.base)/products")])
-                return try await createPortalDirectory(visit, form: form, site: site, base: base, scope: .portalCentralized, chrome: chrome, org: org)
+                return try await createPortalDirectory(visit, form: form, site: site, base: base, scope: .portalCentralized, chrome: chrome)
             }
         }
     }
@@ -287,7 +287,7 @@ extension ConsoleController {
                 : "Name the identity provider directory. \(provider.displayName) signs people in with SAML; it does not provision users, so the setup has no SCIM step.",
             action: "\(org.base)/directory/identity-providers/new/\(provider.rawValue)", csrf: visit.csrf,
             example: "\(provider.displayName) – \(org.organization.name)", value: value, fieldError: fieldError,
-            providerChoice: false, options: [], back: "\(org.base)/directory/identity-providers/new"
+            back: "\(org.base)/directory/identity-providers/new"
         )
         return renderer.page(chrome, template: "name", view, status: status)
     }
@@ -344,7 +344,7 @@ extension ConsoleController {
         var chrome = chrome
         if existing != nil, let fieldError { chrome.error = fieldError }
         let view = PortalView(
-            siteName: site.name, anyProvisioning: true, existing: existing, canManage: canManage, action: base, csrf: visit.csrf,
+            siteName: site.name, existing: existing, canManage: canManage, action: base, csrf: visit.csrf,
             options: IdentityProviderType.allCases.map { DirectoryOption(id: $0.rawValue, name: $0.displayName, selected: $0 == provider) },
             value: value, fieldError: fieldError
         )
@@ -352,7 +352,7 @@ extension ConsoleController {
     }
 
     func createPortalDirectory(
-        _ visit: Visit, form: ConsoleForm, site: Site, base: String, scope: DirectoryScope, chrome: Chrome, org: OrgContext?
+        _ visit: Visit, form: ConsoleForm, site: Site, base: String, scope: DirectoryScope, chrome: Chrome
     ) async throws -> Response {
         let provider = IdentityProviderType(rawValue: form.text("provider") ?? "")
         let name = form.text("name") ?? ""
@@ -484,8 +484,6 @@ struct NameView {
     let example: String
     let value: String
     let fieldError: String?
-    let providerChoice: Bool
-    let options: [DirectoryOption]
     let back: String
 }
 
@@ -525,7 +523,6 @@ struct PortalExisting {
 
 struct PortalView {
     let siteName: String
-    let anyProvisioning: Bool
     let existing: PortalExisting?
     let canManage: Bool
     let action: String

@@ -10,7 +10,7 @@ extension ConsoleController {
         let organization: Organization
         let admin: AdminAccount
         var base: String { "/admin/s/\(site.id)" }
-        var isOrgAdmin: Bool { admin.roles.contains { $0.kind == .orgAdmin } }
+        var isOrgAdmin: Bool { admin.isOrgAdmin }
     }
 
     func siteContext(_ visit: Visit, _ context: RosterRequestContext) async throws -> SiteContext {
@@ -90,7 +90,7 @@ extension ConsoleController {
                 let base = "\(site.base)/jira-service-management/identity-provider"
                 return try await createPortalDirectory(
                     visit, form: form, site: site.site, base: base, scope: .portalOriginal,
-                    chrome: chrome(site, visit, title: "Portal-only customers: identity provider", current: "portal"), org: nil
+                    chrome: chrome(site, visit, title: "Portal-only customers: identity provider", current: "portal")
                 )
             }
         }

@@ -55,7 +55,7 @@ struct ConsoleController {
                 if let link = visit.identity.setupLink { return Self.redirect("/admin/setup/d/\(link.directoryId)") }
                 guard let admin = visit.identity.admin else { return Self.redirect("/admin/login") }
                 let organization = try await service.organization(id: admin.organizationId, caller: visit.caller)
-                if organization.userManagement == .original, !admin.roles.contains(where: { $0.kind == .orgAdmin }),
+                if organization.userManagement == .original, !admin.isOrgAdmin,
                    let site = admin.roles.compactMap(\.siteId).first {
                     return Self.redirect("/admin/s/\(site)/users")
                 }
@@ -159,15 +159,15 @@ struct ConsoleController {
         return "\(scheme)://\(host)\(port.map { ":\($0)" } ?? "")"
     }
 
-    static func redirect(_ location: String, cookie: String? = nil) -> Response {
-        var headers: HTTPFields = [.location: location, .cacheControl: "no-store"]
-        if let cookie { headers[.setCookie] = cookie }
-        return Response(status: .seeOther, headers: headers)
+    static func redirect(_ location: String, cookie: Cookie? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        if let cookie { response.setCookie(cookie) }
+        return response
     }
 
-    static func cookie(_ value: String, expires: Date, secure: Bool) -> String {
-        let date = DateFormatter.httpDate.string(from: expires)
-        return "\(cookieName)=\(value); Path=/admin; Expires=\(date); HttpOnly; SameSite=Lax\(secure ? "; Secure" : "")"
+    /// The console's session cookie: only under `/admin`, never readable by script, not sent on cross-site requests.
+    static func cookie(_ value: String, expires: Date, secure: Bool) -> Cookie {
+        Cookie(name: cookieName, value: value, expires: expires, path: "/admin", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
     /// `?offset=` of a console list.
@@ -215,15 +215,4 @@ struct ConsoleController {
         formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
         return formatter.string(from: date)
     }
-}
-
-extension DateFormatter {
-    /// RFC 9110 HTTP-date, for cookie expiry.
-    static let httpDate: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter
-    }()
 }

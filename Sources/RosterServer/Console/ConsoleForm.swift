@@ -1,4 +1,5 @@
 import Crypto
+import Directory
 import Foundation
 import Hummingbird
 
@@ -84,16 +85,11 @@ enum ConsoleCSRF {
 
     static func token(forSession cookie: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data("roster-console-csrf".utf8), using: SymmetricKey(data: Data(cookie.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return SecretToken.hex(mac)
     }
 
     static func verify(_ presented: String?, session cookie: String) -> Bool {
         guard let presented else { return false }
-        let expected = Array(token(forSession: cookie).utf8)
-        let given = Array(presented.utf8)
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for index in expected.indices { difference |= expected[index] ^ given[index] }
-        return difference == 0
+        return SecretToken.constantTimeEquals(token(forSession: cookie), presented)
     }
 }

@@ -128,7 +128,6 @@ enum ConsoleTemplates {
         <label for="name">Identity provider directory name</label><p class="hint">Admins see this name; people never do. For example “{{example}}”.</p>
         <input id="name" name="name" type="text" value="{{value}}" maxlength="200" required aria-describedby="name-error">
         {{#fieldError}}<p class="field-error" id="name-error">{{.}}</p>{{/fieldError}}
-        {{#providerChoice}}<label for="provider">Identity provider</label><select id="provider" name="provider">{{#options}}<option value="{{id}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/options}}</select>{{/providerChoice}}
         <p><button type="submit">Add directory</button> <a class="button secondary" href="{{back}}">Back</a></p></form></div>
         """
 
@@ -273,7 +272,7 @@ enum ConsoleTemplates {
         """
 
     static let portal = """
-        <p>Portal-only customers use the help center of {{siteName}} without being members of your organization. One identity provider can sign them in with SAML single sign-on{{#anyProvisioning}} and, where the provider supports it, provision them over SCIM (its groups become customer organizations){{/anyProvisioning}}.</p>
+        <p>Portal-only customers use the help center of {{siteName}} without being members of your organization. One identity provider can sign them in with SAML single sign-on and, where the provider supports it, provision them over SCIM (its groups become customer organizations).</p>
         {{#existing}}<div class="card"><h2>{{name}}</h2><p>{{providerName}} · {{#sso}}<span class="badge ok">SSO configured</span>{{/sso}}{{^sso}}<span class="badge warn">SSO not set up</span>{{/sso}}</p>
         <p><a class="button" href="{{href}}">Open</a>{{#canManage}} <a class="button secondary" href="{{href}}/disconnect">Disconnect…</a>{{/canManage}}</p><p class="hint">A site has one identity provider for its customers; disconnect this one (once it has no customer accounts) before connecting another.</p></div>{{/existing}}
         {{^existing}}{{#canManage}}<div class="card"><form method="post" action="{{action}}"><input type="hidden" name="_csrf" value="{{csrf}}">

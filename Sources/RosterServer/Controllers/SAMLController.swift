@@ -200,7 +200,7 @@ struct SAMLController {
             context.logger.warning("saml response refused", metadata: ["saml.reason": "\(error.code)", "saml.detail": "\(error.detail)"])
             if let runId = ResponseValidator.unverifiedInResponseTo(base64: encoded),
                try await service.failTestRun(id: runId, directoryId: directoryId, checks: Self.checks(failure: error)) {
-                if let console = Self.consoleReturn(form["RelayState"]) { return Self.seeOther(console) }
+                if let console = Self.consoleReturn(form["RelayState"]) { return ConsoleController.redirect(console) }
                 return Self.page(.ok, "Test finished", "Roster refused the identity provider's answer. The admin console shows each check.")
             }
             try? await service.recordRefusedSignIn(directoryId: directoryId, reason: "\(error.code): \(error.detail)", nameID: nil)
@@ -220,7 +220,7 @@ struct SAMLController {
                 let target = form["RelayState"].flatMap(Self.safeRelayState) ?? signIn.relayState ?? "/"
                 return signedIn(signIn, target: target)
             case .tested(let run):
-                if let console = Self.consoleReturn(form["RelayState"]) { return Self.seeOther(console) }
+                if let console = Self.consoleReturn(form["RelayState"]) { return ConsoleController.redirect(console) }
                 let outcome = run.succeeded == true ? "Every check passed for \(run.nameID ?? "the user")." : "A check failed."
                 return Self.page(.ok, "Test finished", "\(outcome) The admin console shows each check. No session was opened.")
             }
@@ -276,10 +276,6 @@ struct SAMLController {
     static func consoleReturn(_ relayState: String?) -> String? {
         guard let path = relayState.flatMap(safeRelayState), path.hasPrefix("/admin/"), path.contains("/setup/test?run=") else { return nil }
         return path
-    }
-
-    static func seeOther(_ location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
     /// RelayState is followed only to a path on this server: never to another host (no open redirect).

@@ -33,13 +33,12 @@ extension SQLStoreSession {
             .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
     }
 
-    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, userId: String?, at date: Date) async throws -> Int {
+    func revokeConsoleSessions(adminId: String?, setupLinkId: String?, at date: Date) async throws -> Int {
         var update = db.update("console_sessions").set("revoked_at", to: date.millisecondsSince1970)
             .where("revoked_at", .is, SQLLiteral.null)
         if let adminId { update = update.where("admin_id", .equal, adminId) }
         if let setupLinkId { update = update.where("setup_link_id", .equal, setupLinkId) }
-        if let userId { update = update.where("user_id", .equal, userId) }
-        guard adminId != nil || setupLinkId != nil || userId != nil else { return 0 }
+        guard adminId != nil || setupLinkId != nil else { return 0 }
         return try await update.returning("id").all().count
     }
 

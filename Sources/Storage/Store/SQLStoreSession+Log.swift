@@ -88,12 +88,7 @@ extension SQLStoreSession {
         if let method = filter.method { narrow { $0.where("method", .equal, method) } }
         if let resourceType = filter.resourceType { narrow { $0.where("resource_type", .equal, resourceType) } }
         if let search = filter.search {
-            var escaped = ""
-            for character in search {
-                if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            let pattern = "%\(escaped)%"
+            let pattern = "%\(Self.likeLiteral(search))%"
             narrow { $0.where(SQLQueryString("(path LIKE \(bind: pattern) ESCAPE '\\' OR resource_id LIKE \(bind: pattern) ESCAPE '\\')")) }
         }
         let items = try await select.orderBy("sequence", .descending).limit(page.limit).offset(page.offset).all().map { row in

@@ -23,9 +23,9 @@ extension SQLStoreSession {
             .where("scim_id", .equal, scimId).where("retired_at", .is, SQLLiteral.null).first().map(unlinkedRecord)
     }
 
-    func unlinkedFormerAccounts(directoryId: String) async throws -> Set<String> {
-        Set(try await db.select().column("former_account_id").from("unlinked_records").where("directory_id", .equal, directoryId)
-            .where("former_account_id", .isNot, SQLLiteral.null).all().map { try $0.string("former_account_id") })
+    func wasUnlinked(accountId: String, directoryId: String) async throws -> Bool {
+        try await db.select().column("scim_id").from("unlinked_records").where("directory_id", .equal, directoryId)
+            .where("former_account_id", .equal, accountId).limit(1).first() != nil
     }
 
     func insert(_ record: UnlinkedRecord) async throws {

@@ -43,13 +43,18 @@ extension SQLStoreSession {
         case .sqlite:
             return "(\(unsafeRaw: column) >= \(bind: prefix) AND \(unsafeRaw: column) < \(bind: prefix + "\u{10FFFF}"))"
         case .postgres:
-            var escaped = ""
-            for character in prefix {
-                if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-                escaped.append(character)
-            }
-            return "\(unsafeRaw: column) LIKE \(bind: escaped + "%") ESCAPE '\\'"
+            return "\(unsafeRaw: column) LIKE \(bind: Self.likeLiteral(prefix) + "%") ESCAPE '\\'"
         }
+    }
+
+    /// `text` matched literally inside a `LIKE … ESCAPE '\'` pattern: its wildcards and the escape character escaped.
+    static func likeLiteral(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
     }
 
     func counts(directoryId: String) async throws -> (users: Int, groups: Int) {
