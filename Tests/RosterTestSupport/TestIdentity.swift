@@ -14,15 +14,12 @@ public struct TestIdentity: Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         let key = folder.appendingPathComponent("key.pem").path
         let certificate = folder.appendingPathComponent("cert.pem").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["req", "-x509", "-newkey", ellipticCurve ? "ec" : "rsa:2048"]
-            + (ellipticCurve ? ["-pkeyopt", "ec_paramgen_curve:prime256v1"] : [])
-            + ["-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=\(name)"]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        process.waitUntilExit()
+        try ChildProcess.run(
+            "/usr/bin/openssl",
+            ["req", "-x509", "-newkey", ellipticCurve ? "ec" : "rsa:2048"]
+                + (ellipticCurve ? ["-pkeyopt", "ec_paramgen_curve:prime256v1"] : [])
+                + ["-nodes", "-keyout", key, "-out", certificate, "-days", "30", "-subj", "/CN=\(name)"]
+        )
         return TestIdentity(privateKeyPEM: try String(contentsOfFile: key, encoding: .utf8),
                             certificatePEM: try String(contentsOfFile: certificate, encoding: .utf8))
     }

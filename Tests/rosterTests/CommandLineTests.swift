@@ -54,12 +54,9 @@ struct CommandLineTests {
 
         // SAML settings from fields; the answer names what to enter at the IdP.
         let keyFile = folder.appendingPathComponent("k.pem").path, certificateFile = folder.appendingPathComponent("c.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certificateFile, "-days", "2", "-subj", "/CN=idp"]
-        openssl.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try openssl.run()
-        openssl.waitUntilExit()
+        try ChildProcess.run(
+            "/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyFile, "-out", certificateFile, "-days", "2", "-subj", "/CN=idp"]
+        )
         let saml = try RosterProcess.run(
             ["directory", "saml", "--directory", directoryId, "--idp-entity-id", "https://idp.example", "--idp-sso-url", "https://idp.example/sso",
              "--idp-certificate", certificateFile, "--base-url", "https://roster.example.com", "--json"] + db, in: folder
