@@ -72,7 +72,7 @@ struct SCIMFixture: Sendable {
     func counts() async throws -> (users: Int, groups: Int) {
         try await service.store.read { reader in
             (try await reader.users(directoryId: directoryId, search: nil, page: PageRequest(limit: 1)).total,
-             try await reader.groups(directoryId: directoryId, search: nil, page: PageRequest(limit: 1)).total)
+             try await reader.groups(directoryId: directoryId, search: nil, grantingOnSites: nil, page: PageRequest(limit: 1)).total)
         }
     }
 }

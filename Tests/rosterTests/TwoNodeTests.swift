@@ -138,6 +138,17 @@ struct TwoNodeTests {
         #expect(try await Self.send(.POST, nodes[1].base + "/logout", cookie: cookie).status == 302)
         #expect(try await Self.send(.GET, nodes[0].base + "/api/v1/session", cookie: cookie).status == 401, "signed out on one node is signed out on both")
 
+        // The password throttle is one limit for both nodes: ten wrong guesses spread over them lock the email on both,
+        // even for the right password, until the window passes.
+        for guess in 0..<10 {
+            let wrong = try await Self.send(.POST, nodes[guess % 2].base + "/login/password", form: "email=walker%40example.org&password=wrong+guess+\(guess)")
+            #expect(wrong.status == 401, "guess \(guess)")
+        }
+        for node in nodes {
+            let locked = try await Self.send(.POST, node.base + "/login/password", form: "email=walker%40example.org&password=a+long+enough+password")
+            #expect(locked.status == 429 && locked.headers["Set-Cookie"].isEmpty, "locked on \(node.base)")
+        }
+
         await receiver.stop()
         for node in nodes { node.process.terminate() }
         for node in nodes {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The SAML settings of an identity provider directory.
@@ -16,12 +17,16 @@ public struct SAMLConnection: Sendable, Hashable {
     /// Sign AuthnRequests and LogoutRequests with the directory's SP key (redirect-binding signature).
     public var signAuthnRequests: Bool
     public var updated: Date
+    /// When an org admin (or the operator) last confirmed these settings; nil while settings made through a setup link
+    /// wait for an org admin. Pending settings serve Test SSO only: nobody signs in through them.
+    public var confirmed: Date?
 
     public init(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
         allowSHA1: Bool = false, allowIdPInitiated: Bool = false, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false,
-        singleSignOnBinding: SingleSignOnBinding = .redirect, updated: Date
+        singleSignOnBinding: SingleSignOnBinding = .redirect, updated: Date, confirmed: Date? = nil
     ) {
+        self.confirmed = confirmed
         self.singleSignOnBinding = singleSignOnBinding
         self.singleLogoutURL = singleLogoutURL
         self.signAuthnRequests = signAuthnRequests
@@ -32,6 +37,24 @@ public struct SAMLConnection: Sendable, Hashable {
         self.allowSHA1 = allowSHA1
         self.allowIdPInitiated = allowIdPInitiated
         self.updated = updated
+    }
+}
+
+extension SAMLConnection {
+    /// Settings made through a setup link that no org admin has confirmed yet.
+    public var isPending: Bool { confirmed == nil }
+
+    /// SHA-256 fingerprints (colon-separated hex) of the IdP certificates, in order; nil for one that does not parse.
+    public var certificateFingerprints: [String?] {
+        certificates.map { ServiceProviderKeys.sha256Fingerprint(ofCertificatePEM: $0) }
+    }
+
+    /// A digest of what decides who may sign in: entity ID, SSO URL and binding, certificates, IdP-initiated and SHA-1
+    /// switches. An org admin's confirmation names the digest it saw, so settings changed meanwhile are not confirmed.
+    public var trustDigest: String {
+        var text = [identityProviderEntityID, singleSignOnURL, singleSignOnBinding.rawValue, "\(allowIdPInitiated)", "\(allowSHA1)"]
+        text += certificateFingerprints.map { $0 ?? "?" }
+        return SHA256.hash(data: Data(text.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -26,6 +26,8 @@ public struct DirectoryError: Error, Sendable, CustomStringConvertible, CustomDe
         public static let unsupported = Code(rawValue: "unsupported")
         /// The resource changed since the caller read it.
         public static let versionMismatch = Code(rawValue: "version_mismatch")
+        /// Too many attempts in a short time (password sign-in).
+        public static let throttled = Code(rawValue: "throttled")
     }
 
     public var code: Code

@@ -47,6 +47,15 @@ public enum ServiceProviderKeys {
         return certificate.notValidAfter
     }
 
+    /// The SHA-256 fingerprint of a PEM certificate's DER bytes, as IdP consoles show it (`AB:CD:…`); nil when it does
+    /// not parse.
+    public static func sha256Fingerprint(ofCertificatePEM pem: String) -> String? {
+        guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(certificate)) != nil else { return nil }
+        return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02X", $0) }.joined(separator: ":")
+    }
+
     /// The subject of a PEM certificate, for display.
     public static func subject(ofCertificatePEM pem: String) -> String? {
         guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }

@@ -145,14 +145,26 @@ extension DirectoryService {
     /// audited.
     public func passwordSignIn(email: String, password: String) async throws -> SignIn {
         let failure = DirectoryError(.unauthenticated, "The email or password is wrong, or this account must sign in with single sign-on.")
+        // The attempt is counted (and committed) before the password is checked, then the attempts are counted: of
+        // any number of concurrent guesses on any number of nodes, at most `passwordAttemptLimit` get checked.
+        let key = Self.throttleKey(email: email)
+        let now = environment.now()
+        let windowStart = now.addingTimeInterval(-Self.passwordAttemptWindow)
+        try await store.write { tx in try await tx.recordSignInAttempt(key: key, at: now, forgetBefore: windowStart) }
+        let attempts = try await store.read { reader in try await reader.signInAttempts(key: key, since: windowStart) }
         let candidates = try await store.read { reader in try await reader.usersWithPassword(email: email) }
+        guard attempts <= Self.passwordAttemptLimit else {
+            try? await recordRefusedPasswordSignIn(candidates.first, email: email, reason: "too many failed attempts")
+            throw DirectoryError(.throttled, "Too many failed attempts for this email. Wait 15 minutes and try again.")
+        }
         guard password.utf8.count <= PasswordHash.maximumLength else { throw failure }
         // The same scrypt work whether or not the account exists, so timing does not tell.
         guard let user = candidates.first(where: { PasswordHash.verify(password, against: $0.passwordHash ?? "") }) else {
             if candidates.isEmpty { _ = PasswordHash.verify(password, against: PasswordHash.decoy) }
-            try? await recordRefusedPasswordSignIn(candidates.first, reason: "wrong email or password")
+            try? await recordRefusedPasswordSignIn(candidates.first, email: email, reason: "wrong email or password")
             throw failure
         }
+        try await store.write { tx in try await tx.clearSignInAttempts(key: key) }
         let signIn: SignIn? = try await store.write { tx in
             let directory = try await requireDirectory(tx, user.directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)
@@ -192,11 +204,33 @@ extension DirectoryService {
         )
     }
 
-    private func recordRefusedPasswordSignIn(_ user: User?, reason: String) async throws {
-        guard let user else { return }
+    /// Failed password sign-ins per email, across every node sharing the database: after this many attempts in
+    /// `passwordAttemptWindow` the email is refused until the window passes.
+    public static let passwordAttemptLimit = 10
+    public static let passwordAttemptWindow: TimeInterval = 15 * 60
+
+    static func throttleKey(email: String) -> String {
+        "password:" + String(email.trimmingCharacters(in: .whitespaces).lowercased().prefix(320))
+    }
+
+    /// Audits a refused password sign-in (never the password): against the account when one has the email, else —
+    /// an email no account has — in the organization that verified the email's domain, when one did.
+    private func recordRefusedPasswordSignIn(_ user: User?, email: String, reason: String) async throws {
         try await store.write { tx in
-            let organization = try await organizationOf(tx, user: user)
-            try await recordRefusal(tx, user: user, organizationId: organization.id, reason: reason)
+            if let user {
+                let organization = try await organizationOf(tx, user: user)
+                try await recordRefusal(tx, user: user, organizationId: organization.id, reason: reason)
+                return
+            }
+            let address = String(email.prefix(320))
+            guard let at = address.lastIndex(of: "@"),
+                  let domain = try await tx.verifiedDomain(name: String(address[address.index(after: at)...]).lowercased())
+            else { return }
+            try await record(
+                tx, organizationId: domain.organizationId, caller: .system, action: "sign_in.refused", targetType: "email",
+                targetId: address.lowercased(), detail: "password: \(reason) (no account has this email)",
+                payload: ["reason": .string(reason), "method": .string("password"), "knownAccount": .bool(false)]
+            )
         }
     }
 

@@ -143,7 +143,7 @@ extension DirectoryService {
                         "The portal's identity provider still has \(counts.users) customer accounts; delete them first (customers are never merged into members)."
                     )
                 }
-                let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, page: $0) }
+                let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, grantingOnSites: nil, page: $0) }
                 for group in groups {
                     try await revokeGrantsOf(tx, groupId: group.id, caller: caller)
                     try await tx.deleteGroup(id: group.id)
@@ -186,7 +186,7 @@ extension DirectoryService {
                     reason: "its account's identity provider \(directory.name) was disconnected"
                 ) { unbound += 1 }
             }
-            let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, page: $0) }
+            let groups = try await allPages { try await tx.groups(directoryId: id, search: nil, grantingOnSites: nil, page: $0) }
             for group in groups {
                 var name = group.displayName
                 var suffix = 1

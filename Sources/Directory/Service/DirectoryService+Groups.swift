@@ -35,8 +35,24 @@ extension DirectoryService {
             let group = try await requireGroup(reader, id)
             let directory = try await requireDirectory(reader, group.directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
-            try caller.require(.viewOrganization, in: organization)
+            try await requireSeeing(group, reader, caller: caller, in: organization)
             return group
+        }
+    }
+
+    /// The sites whose groups alone a caller may see, nil when it sees every group of the organization: an admin
+    /// whose roles are all site-scoped (a site admin, a site's user access admin) sees only the groups that grant
+    /// access on their sites.
+    func groupSites(_ caller: Caller, in organization: Organization) -> [String]? {
+        guard case .admin(let admin) = caller, admin.organizationId == organization.id else { return nil }
+        if admin.roles.contains(where: { $0.siteId == nil }) { return nil }
+        return admin.roles.compactMap(\.siteId)
+    }
+
+    func requireSeeing(_ group: Group, _ reader: any DirectoryReading, caller: Caller, in organization: Organization) async throws {
+        try caller.require(.viewOrganization, in: organization)
+        if let sites = groupSites(caller, in: organization), !(try await reader.groupGrants(groupId: group.id, onSites: sites)) {
+            throw DirectoryError(.notFound, "No group with id \(group.id.prefix(100)).")
         }
     }
 
@@ -46,7 +62,7 @@ extension DirectoryService {
             let directory = try await requireDirectory(reader, directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
             try caller.require(.viewOrganization, in: organization)
-            return try await reader.groups(directoryId: directoryId, search: search, page: page)
+            return try await reader.groups(directoryId: directoryId, search: search, grantingOnSites: groupSites(caller, in: organization), page: page)
         }
     }
 
@@ -56,7 +72,7 @@ extension DirectoryService {
             let group = try await requireGroup(reader, groupId)
             let directory = try await requireDirectory(reader, group.directoryId)
             let organization = try await requireOrganization(reader, directory.organizationId)
-            try caller.require(.viewOrganization, in: organization)
+            try await requireSeeing(group, reader, caller: caller, in: organization)
             return try await reader.members(groupId: groupId, page: page)
         }
     }

@@ -46,6 +46,11 @@ extension DirectoryService {
     /// How long an AuthnRequest waits for its response.
     static let authnRequestLifetime: TimeInterval = 600
 
+    /// Why nobody signs in through SAML settings that wait for an org admin.
+    static let pendingSettings = DirectoryError(
+        .unsupported, "Single sign-on for this directory waits for an organization admin to confirm its new settings."
+    )
+
     /// The checks after the SAML layer's, in order, as the "Test SSO" report names them.
     public static let serviceChecks = ["Answers a request Roster sent", "Not a replay", "Account"]
 
@@ -70,16 +75,52 @@ extension DirectoryService {
             let organization = try await requireOrganization(tx, directory.organizationId)
             try caller.requireManaging(directory, in: organization)
             guard directory.kind != .local else { throw DirectoryError(.unsupported, "The local directory has no identity provider.") }
-            let connection = SAMLConnection(
+            let now = environment.now()
+            var connection = SAMLConnection(
                 directoryId: directoryId, identityProviderEntityID: entityID, singleSignOnURL: singleSignOnURL,
                 certificates: certificates, allowSHA1: allowSHA1, allowIdPInitiated: allowIdPInitiated,
                 singleLogoutURL: singleLogoutURL, signAuthnRequests: signAuthnRequests, singleSignOnBinding: singleSignOnBinding,
-                updated: environment.now()
+                updated: now
             )
+            // Whoever holds a setup link is not trusted to decide who signs in: their settings wait for an org admin,
+            // unless they change nothing that decides it (a confirmed connection re-saved as it was stays confirmed).
+            if case .setupLink = caller {
+                let existing = try await tx.samlConnection(directoryId: directoryId)
+                if let existing, !existing.isPending, existing.trustDigest == connection.trustDigest { connection.confirmed = existing.confirmed }
+            } else {
+                connection.confirmed = now
+            }
             try await tx.upsert(connection)
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "directory.saml_configured", targetType: "directory",
-                targetId: directoryId, payload: ["idpEntityId": .string(entityID), "certificates": .integer(Int64(certificates.count))]
+                targetId: directoryId, payload: [
+                    "idpEntityId": .string(entityID), "certificates": .integer(Int64(certificates.count)),
+                    "pending": .bool(connection.isPending), "digest": .string(connection.trustDigest),
+                ]
+            )
+            return connection
+        }
+    }
+
+    /// An org admin confirms SAML settings made through a setup link, naming the `digest` of the settings they were
+    /// shown: when the settings changed since, nothing is confirmed (`versionMismatch`).
+    public func confirmSAML(directoryId: String, digest: String, caller: Caller) async throws -> SAMLConnection {
+        try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            guard var connection = try await tx.samlConnection(directoryId: directoryId) else {
+                throw DirectoryError(.notFound, "Single sign-on is not set up for this directory.")
+            }
+            guard connection.isPending else { return connection }
+            guard connection.trustDigest == digest else {
+                throw DirectoryError(.versionMismatch, "The SAML settings changed since this page was loaded. Review them again before confirming.")
+            }
+            connection.confirmed = environment.now()
+            try await tx.upsert(connection)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "directory.saml_confirmed", targetType: "directory",
+                targetId: directoryId, payload: ["idpEntityId": .string(connection.identityProviderEntityID), "digest": .string(digest)]
             )
             return connection
         }
@@ -235,6 +276,7 @@ extension DirectoryService {
             guard let connection = try await tx.samlConnection(directoryId: directoryId) else {
                 throw DirectoryError(.notFound, "Single sign-on is not set up for this directory.")
             }
+            guard !connection.isPending else { throw Self.pendingSettings }
             let now = environment.now()
             try await tx.insert(PendingAuthnRequest(
                 id: requestId, directoryId: directoryId, relayState: relayState, created: now,
@@ -352,6 +394,8 @@ extension DirectoryService {
                 } else if !connection.allowIdPInitiated {
                     throw DirectoryError(.unauthenticated, "IdP-initiated sign-in is off for this directory.")
                 }
+                // Settings an org admin has not confirmed answer Test SSO only.
+                if testRun == nil, connection.isPending { throw Self.pendingSettings }
                 report.append(SignInCheck(name: Self.serviceChecks[0], outcome: .passed, detail: assertion.inResponseTo == nil ? "IdP-initiated" : nil))
                 guard try await tx.recordAssertion(directoryId: directoryId, assertionId: assertion.assertionID, expires: assertion.notOnOrAfter, now: now) else {
                     return try await refuse(1, "The assertion was already used (replay).")

@@ -111,7 +111,11 @@ public protocol DirectoryReading: Sendable {
 
     func group(id: String) async throws -> Group?
     /// A directory's groups by name; `search` keeps those whose name starts with it (case-insensitively).
-    func groups(directoryId: String, search: String?, page: PageRequest) async throws -> Page<Group>
+    /// The groups of a directory by name; with `grantingOnSites`, only those that a direct access grant on one of
+    /// those sites names.
+    func groups(directoryId: String, search: String?, grantingOnSites: [String]?, page: PageRequest) async throws -> Page<Group>
+    /// Whether a direct access grant on one of `sites` names the group.
+    func groupGrants(groupId: String, onSites sites: [String]) async throws -> Bool
     func members(groupId: String, page: PageRequest) async throws -> Page<Membership>
     /// Up to `limit` members whose id sorts after `after`: keyset paging, constant cost per page at any size.
     func members(groupId: String, after: String?, limit: Int) async throws -> [Membership]
@@ -207,6 +211,9 @@ public protocol DirectoryReading: Sendable {
     func productUsers(productId: String, role: ProductRole?, after: String?, limit: Int) async throws -> [ProductUser]
     /// An active user's best role on a product, nil without access.
     func productRole(productId: String, userId: String) async throws -> ProductRole?
+
+    /// Sign-in attempts under `key` since `since`.
+    func signInAttempts(key: String, since: Date) async throws -> Int
 }
 
 /// One user of a product, as the access API lists them.
@@ -298,6 +305,11 @@ public protocol DirectoryWriting: DirectoryReading {
     func revokeSetupLink(id: String, at date: Date) async throws
 
     func upsert(_ connection: SAMLConnection) async throws
+
+    /// Counts one sign-in attempt under `key` (for example `password:` and the email), before the password is
+    /// checked; attempts older than `forgetBefore` are dropped.
+    func recordSignInAttempt(key: String, at date: Date, forgetBefore: Date) async throws
+    func clearSignInAttempts(key: String) async throws
     /// Inserts the credential unless the directory has one; returns the one that is stored.
     func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential
     func upsert(_ policy: AuthenticationPolicy) async throws

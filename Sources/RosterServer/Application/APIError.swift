@@ -44,6 +44,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unauthenticated: .unauthorized
         case .unsupported: .unprocessableContent
         case .versionMismatch: .preconditionFailed
+        case .throttled: .tooManyRequests
         default: .badRequest
         }
         self.init(status, code: error.code.rawValue, message: error.message,

@@ -173,6 +173,19 @@ extension ConsoleController {
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: issued.token, newLink: nil, status: .created)
             }
         }
+        router.post(RouterPath("\(prefix)/saml/confirm")) { request, context in
+            try await submit(request, context) { visit, form in
+                let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
+                do {
+                    _ = try await service.confirmSAML(directoryId: directory.id, digest: form.text("digest") ?? "", caller: visit.caller)
+                } catch let error as DirectoryError where error.code == .versionMismatch {
+                    let org = try await layout(visit, context, scope: scope)
+                    return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: nil, newLink: nil,
+                                                   error: error.message, status: .conflict)
+                }
+                return Self.redirect("\(base)?done=saml-confirmed")
+            }
+        }
         router.post(RouterPath("\(prefix)/setup-links")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
@@ -248,6 +261,9 @@ extension ConsoleController {
             offset: offset, count: entries.items.count, total: entries.total
         )
         let now = service.environment.now()
+        let pending = try await service.samlConnection(directoryId: directory.id, caller: visit.caller).flatMap { connection in
+            connection.isPending ? PendingSAMLView(connection, canManage: manage) : nil
+        }
         let provisioningBadge = !directory.acceptsProvisioning ? "Not offered by this provider (SSO only)"
             : state.provisioningActive ? "Active" : "No working API key"
         let view = DirectoryPageView(
@@ -278,7 +294,8 @@ extension ConsoleController {
             unlinked: unlinked.map {
                 UnlinkedRow(scimId: $0.scimId, userName: $0.userName, externalId: $0.externalId ?? "", since: Self.date($0.unlinked),
                             reason: $0.reason, suggestedEmail: $0.userName.contains("@") ? $0.userName : "")
-            }
+            },
+            pending: pending
         )
         let chrome = directoryChrome(visit, directory: directory, scope: scope, base: base, org: org, title: directory.name,
                                      notice: Self.notice(request), error: error)
@@ -417,7 +434,8 @@ extension ConsoleController {
             }
             let steps = WizardStep.steps(for: directory, setupLink: scope == .setupLink)
             let next = steps.firstIndex(of: .sso).flatMap { steps.indices.contains($0 + 1) ? steps[$0 + 1] : nil } ?? .test
-            return Self.redirect("\(base)/setup/\(next.rawValue)?done=sso")
+            let pending = try await service.samlConnection(directoryId: directory.id)?.isPending ?? false
+            return Self.redirect("\(base)/setup/\(next.rawValue)?done=\(pending ? "sso-pending" : "sso")")
         case .domains:
             guard let domainId = form.text("domain") else { throw DirectoryError(.invalidInput, "Choose a domain.") }
             let target = form.text("link")
@@ -521,6 +539,28 @@ struct DirectoryPageView {
     let newLink: String?
     let hasUnlinked: Bool
     let unlinked: [UnlinkedRow]
+    let pending: PendingSAMLView?
+}
+
+/// SAML settings saved through a setup link, shown to org admins for confirmation.
+struct PendingSAMLView {
+    let entityID: String
+    let ssoURL: String
+    let binding: String
+    let fingerprints: [String]
+    let idpInitiated: String
+    let digest: String
+    let canManage: Bool
+
+    init(_ connection: SAMLConnection, canManage: Bool) {
+        entityID = connection.identityProviderEntityID
+        ssoURL = connection.singleSignOnURL
+        binding = connection.singleSignOnBinding == .post ? "HTTP-POST" : "HTTP-Redirect"
+        fingerprints = connection.certificateFingerprints.map { $0 ?? "(not a certificate)" }
+        idpInitiated = connection.allowIdPInitiated ? "allowed" : "off"
+        digest = connection.trustDigest
+        self.canManage = canManage
+    }
 }
 
 struct UnlinkedRow {

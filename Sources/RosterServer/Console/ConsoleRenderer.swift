@@ -79,7 +79,9 @@ struct ConsoleRenderer: Sendable {
         fields[HTTPField.Name("X-Frame-Options")!] = "DENY"
         fields[HTTPField.Name("Content-Security-Policy")!] =
             "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'; form-action 'self' https: http:; base-uri 'none'; frame-ancestors 'none'"
-        fields[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // No referrer leaves Roster (setup-link pages carry their secret in the URL), but same-origin posts keep their
+        // real `Origin`: under `no-referrer` a browser sends `Origin: null`, which the sign-in forms' check refuses.
+        fields[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         return Response(
             status: status, headers: fields,
             body: .init(byteBuffer: ByteBuffer(string: library.render(layout, withTemplate: "layout") ?? ""))

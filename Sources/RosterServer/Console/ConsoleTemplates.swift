@@ -202,8 +202,17 @@ enum ConsoleTemplates {
         """
 
     static let directory = """
+        {{#pending}}<div class="card" id="pending-saml"><h2>New single sign-on settings wait for your confirmation</h2>
+        <p>Someone with a setup link saved these settings. Until an organization admin confirms them, they serve Test SSO only
+        and nobody signs in through them. Check each value against {{providerName}}'s admin console before confirming.</p>
+        <dl><dt>IdP entity ID</dt><dd><code>{{entityID}}</code></dd><dt>SSO URL</dt><dd><code>{{ssoURL}}</code> ({{binding}})</dd>
+        {{#fingerprints}}<dt>Certificate SHA-256 fingerprint</dt><dd><code>{{.}}</code></dd>{{/fingerprints}}
+        <dt>IdP-initiated sign-in</dt><dd>{{idpInitiated}}</dd></dl>
+        {{#canManage}}<form method="post" action="{{base}}/saml/confirm"><input type="hidden" name="_csrf" value="{{csrf}}">
+        <input type="hidden" name="digest" value="{{digest}}"><button type="submit">Confirm these settings</button></form>{{/canManage}}
+        {{^canManage}}<p class="hint">An organization admin confirms them.</p>{{/canManage}}</div>{{/pending}}
         <div class="grid">
-        <div class="card"><h2>Status</h2><p>Single sign-on: {{#sso}}<span class="badge ok">Configured</span>{{/sso}}{{^sso}}<span class="badge warn">Not set up</span>{{/sso}}</p>
+        <div class="card"><h2>Status</h2><p>Single sign-on: {{#pending}}<span class="badge warn">Waiting for confirmation</span>{{/pending}}{{^pending}}{{#sso}}<span class="badge ok">Configured</span>{{/sso}}{{^sso}}<span class="badge warn">Not set up</span>{{/sso}}{{/pending}}</p>
         <p>Provisioning: {{provisioningBadge}}</p><p>Last provisioning request: {{lastRequest}}</p></div>
         <div class="card"><h2>Contents</h2><p>{{users}} users · {{groups}} groups</p><p><a href="{{usersHref}}">Users</a> · <a href="{{groupsHref}}">Groups</a></p></div>
         <div class="card"><h2>Setup</h2><p>{{providerName}}</p><p><a class="button secondary" href="{{base}}/setup/{{firstStep}}">Open the setup guide</a></p></div>

@@ -4,14 +4,12 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SAML
-import Synchronization
 
 /// Single sign-on for people: `/saml/{dir}/metadata|login|acs|slo`, `/login` (email -> the IdP of its verified
 /// domain, else a local password), `/logout` (with single logout at the IdP), `/portal/{site}/login` for a JSM
 /// site's portal-only customers, and the signed-in person at `/api/v1/session`.
 struct SAMLController {
     let service: DirectoryService
-    var throttle = SignInThrottle()
 
     static let cookieName = "roster_session"
 
@@ -49,6 +47,7 @@ struct SAMLController {
             return Self.loginPage(email: nil, message: error == "1" ? "Enter a valid email address." : nil, relayState: request.uri.queryParameters["RelayState"].map(String.init))
         }
         router.post("login") { request, context in
+            if let refused = crossOriginRefusal(request, context) { return refused }
             let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
             let relayState = form["RelayState"].flatMap(Self.safeRelayState)
@@ -61,21 +60,17 @@ struct SAMLController {
             return Self.passwordPage(email: email, message: nil, relayState: relayState)
         }
         router.post("login/password") { request, context in
+            if let refused = crossOriginRefusal(request, context) { return refused }
             let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 64 * 1024)))
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespaces)
             let relayState = form["RelayState"].flatMap(Self.safeRelayState)
-            guard throttle.allows(email) else {
-                context.logger.notice("password sign-in throttled")
-                return Self.passwordPage(
-                    email: email, message: "Too many failed attempts for this email. Wait 15 minutes and try again.",
-                    relayState: relayState, status: .tooManyRequests)
-            }
             do {
                 let signIn = try await service.passwordSignIn(email: email, password: form["password"] ?? "")
-                throttle.succeeded(email)
                 return signedIn(signIn, target: relayState ?? "/")
+            } catch let error as DirectoryError where error.code == .throttled {
+                context.logger.notice("password sign-in throttled")
+                return Self.passwordPage(email: email, message: error.message, relayState: relayState, status: .tooManyRequests)
             } catch let error as DirectoryError where error.code == .unauthenticated {
-                throttle.failed(email)
                 context.logger.info("password sign-in refused")
                 return Self.passwordPage(email: email, message: error.message, relayState: relayState, status: .unauthorized)
             }
@@ -105,6 +100,16 @@ struct SAMLController {
         }
     }
 
+    /// Sign-in forms posted from another site are refused (login CSRF would sign the victim in as the attacker).
+    private func crossOriginRefusal(_ request: Request, _ context: RosterRequestContext) -> Response? {
+        guard !SameOrigin.allows(request, baseURL: baseURL) else { return nil }
+        context.logger.notice("sign-in form posted from another origin refused", metadata: [
+            "origin": "\(request.headers[.origin]?.prefix(200) ?? "-")",
+        ])
+        return Self.page(.forbidden, "Sign in from Roster's own page", "This sign-in form was sent from another site. Open the sign-in page and try again.",
+                         form: "<p><a href=\"/login\">Go to the sign-in page</a></p>")
+    }
+
     struct SessionBody: Encodable, Sendable {
         let userName: String
         let email: String?
@@ -121,6 +126,9 @@ struct SAMLController {
             start = try await service.beginSignIn(directoryId: directoryId, requestId: requestId, relayState: relayState)
         } catch let error as DirectoryError where error.code == .notFound {
             return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
+        } catch let error as DirectoryError where error.code == .unsupported {
+            context.logger.notice("sign-in refused: the directory's SAML settings wait for an org admin", metadata: ["directory": "\(directoryId)"])
+            return Self.page(.forbidden, "Single sign-on is not available yet", error.message)
         }
         if start.connection.singleSignOnBinding == .post {
             return postBindingPage(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState)
@@ -331,32 +339,5 @@ struct SAMLController {
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", .init("X-Frame-Options")!: "DENY"],
             body: .init(byteBuffer: ByteBuffer(string: html))
         )
-    }
-}
-
-/// Failed password attempts per email on this node: after 10 failures in 15 minutes the email is refused until the
-/// window passes (scrypt makes each guess cost the server; this caps what one email can cost and what a guesser gets).
-final class SignInThrottle: Sendable {
-    static let limit = 10
-    static let window: TimeInterval = 15 * 60
-    private let failures = Mutex<[String: [Date]]>([:])
-
-    func allows(_ email: String, now: Date = Date()) -> Bool {
-        failures.withLock { table in
-            let recent = (table[email.lowercased()] ?? []).filter { now.timeIntervalSince($0) < Self.window }
-            table[email.lowercased()] = recent.isEmpty ? nil : recent
-            return recent.count < Self.limit
-        }
-    }
-
-    func failed(_ email: String, now: Date = Date()) {
-        failures.withLock { table in
-            if table.count > 100_000 { table.removeAll() }
-            table[email.lowercased(), default: []].append(now)
-        }
-    }
-
-    func succeeded(_ email: String) {
-        _ = failures.withLock { $0.removeValue(forKey: email.lowercased()) }
     }
 }

@@ -43,7 +43,15 @@ struct SignInSettingsController {
         let allowIdpInitiated: Bool
         let allowSha1: Bool
         let signRequests: Bool
+        /// Settings made through a setup link that wait for an org admin's confirmation (Test SSO only until then).
+        let pendingConfirmation: Bool
+        /// What an org admin names when confirming (`POST …/saml/confirmation`).
+        let trustDigest: String?
         let certificates: [CertificateView]
+    }
+
+    struct ConfirmationInput: Decodable {
+        var trustDigest: String
     }
 
     struct TestRunView: Encodable, Sendable {
@@ -107,6 +115,13 @@ struct SignInSettingsController {
             let directoryId = try context.parameter("dir")
             let caller = try context.caller()
             try await apply(input, directoryId: directoryId, caller: caller)
+            return JSONBody(try await view(directoryId: directoryId, caller: caller))
+        }
+        group.post("directories/:dir/saml/confirmation") { request, context in
+            let input = try await request.decode(as: ConfirmationInput.self, context: context)
+            let directoryId = try context.parameter("dir")
+            let caller = try context.caller()
+            _ = try await service.confirmSAML(directoryId: directoryId, digest: input.trustDigest, caller: caller)
             return JSONBody(try await view(directoryId: directoryId, caller: caller))
         }
         group.get("directories/:dir/saml/certificates") { _, context in
@@ -213,6 +228,7 @@ struct SignInSettingsController {
             idpSsoBinding: connection?.singleSignOnBinding.rawValue,
             allowIdpInitiated: connection?.allowIdPInitiated ?? false, allowSha1: connection?.allowSHA1 ?? false,
             signRequests: connection?.signAuthnRequests ?? false,
+            pendingConfirmation: connection?.isPending ?? false, trustDigest: connection?.trustDigest,
             certificates: (connection?.certificates ?? []).map { certificate($0, use: "idp-signing") }
                 + [certificate(credential.certificatePEM, use: "sp")]
         )

@@ -19,5 +19,6 @@ enum Migrations {
         Migration(version: 7, name: "admin console sessions, setup links", apply: ConsoleSchema.apply),
         Migration(version: 8, name: "unlinked provisioning records", apply: RelinkSchema.apply),
         Migration(version: 9, name: "admins bound to their sign-in account, retired unlinked records", apply: AdminBindingSchema.apply),
+        Migration(version: 10, name: "pending setup-link SAML settings, shared sign-in throttle", apply: TrustSchema.apply),
     ]
 }

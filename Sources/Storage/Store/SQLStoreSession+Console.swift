@@ -87,4 +87,23 @@ extension SQLStoreSession {
         try await db.update("setup_links").set("revoked_at", to: date.millisecondsSince1970)
             .where("id", .equal, id).where("revoked_at", .is, SQLLiteral.null).run()
     }
+
+    // MARK: Sign-in throttle
+
+    func recordSignInAttempt(key: String, at date: Date, forgetBefore: Date) async throws {
+        try await db.delete(from: "sign_in_failures").where("failed_at", .lessThan, forgetBefore.millisecondsSince1970).run()
+        try await db.insert(into: "sign_in_failures").columns("throttle_key", "failed_at")
+            .values(SQLBind(key), SQLBind(date.millisecondsSince1970)).run()
+    }
+
+    func signInAttempts(key: String, since: Date) async throws -> Int {
+        let row = try await db.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "attempts")
+            .from("sign_in_failures").where("throttle_key", .equal, key)
+            .where("failed_at", .greaterThanOrEqual, since.millisecondsSince1970).first()
+        return Int(try row?.decode(column: "attempts", as: Int64.self) ?? 0)
+    }
+
+    func clearSignInAttempts(key: String) async throws {
+        try await db.delete(from: "sign_in_failures").where("throttle_key", .equal, key).run()
+    }
 }

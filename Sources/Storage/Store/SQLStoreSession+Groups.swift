@@ -7,16 +7,30 @@ extension SQLStoreSession {
         try await db.select().column("*").from("groups").where("id", .equal, id).first().map(Self.group)
     }
 
-    func groups(directoryId: String, search: String?, page: PageRequest) async throws -> Page<Group> {
+    func groups(directoryId: String, search: String?, grantingOnSites sites: [String]?, page: PageRequest) async throws -> Page<Group> {
         var select = db.select().column("*").from("groups").where("directory_id", .equal, directoryId)
         var counter = db.select().column(SQLAlias(SQLFunction("COUNT", args: SQLLiteral.all), as: SQLIdentifier("n")))
             .from("groups").where("directory_id", .equal, directoryId)
+        if let sites {
+            let granting = SQLSubquery.select { sub in
+                sub.column("principal_id").from("access_grants").where("principal_kind", .equal, "group")
+                    .where("site_id", .in, sites.isEmpty ? [""] : sites)
+            }
+            select = select.where("id", .in, granting)
+            counter = counter.where("id", .in, granting)
+        }
         if let search = search?.trimmingCharacters(in: .whitespaces).lowercased(), !search.isEmpty {
             select = select.where(startsWith("display_name_lower", search))
             counter = counter.where(startsWith("display_name_lower", search))
         }
         let items = try await select.orderBy("display_name_lower").orderBy("id").limit(page.limit).offset(page.offset).all().map(Self.group)
         return Page(items: items, total: try await count(counter))
+    }
+
+    func groupGrants(groupId: String, onSites sites: [String]) async throws -> Bool {
+        guard !sites.isEmpty else { return false }
+        return try await db.select().column("id").from("access_grants").where("principal_kind", .equal, "group")
+            .where("principal_id", .equal, groupId).where("site_id", .in, sites).limit(1).first() != nil
     }
 
     func groups(memberId: String) async throws -> [Group] {

@@ -1,0 +1,17 @@
+import SQLKit
+
+/// Version 10: SAML settings made through a setup link wait for an org admin's confirmation (settings that exist are
+/// taken as confirmed when they were last changed), and failed password sign-ins are counted in the database so that
+/// every node sharing it enforces one limit.
+enum TrustSchema {
+    static func apply(_ db: any SQLDatabase, _ types: SQLDialectTypes) async throws {
+        try await db.alter(table: "saml_connections").column("confirmed_at", type: types.timestamp).run()
+        try await db.update("saml_connections").set(SQLIdentifier("confirmed_at"), to: SQLIdentifier("updated_at")).run()
+        try await db.create(table: "sign_in_failures")
+            .column("throttle_key", type: .text, .notNull)
+            .column("failed_at", type: types.timestamp, .notNull)
+            .run()
+        try await db.create(index: "sign_in_failures_key").on("sign_in_failures").column("throttle_key").column("failed_at").run()
+        try await db.create(index: "sign_in_failures_at").on("sign_in_failures").column("failed_at").run()
+    }
+}
