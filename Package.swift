@@ -135,7 +135,11 @@ let package = Package(
         .testTarget(name: "SCIMTests", dependencies: ["SCIM"], swiftSettings: swiftSettings),
         .testTarget(name: "SAMLTests", dependencies: ["SAML", "CXMLSec", "RosterTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: swiftSettings),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Directory", "RosterTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage", "Directory", "RosterTestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "RosterServerTests",
             dependencies: [

@@ -12,6 +12,6 @@ struct Roster: AsyncParsableCommand {
             exactly one JSON object with the ids and secrets they made.
             """,
         subcommands: [Serve.self, Migrate.self, OrgCommand.self, SiteCommand.self, ProductCommand.self, AccessCommand.self,
-                      AdminCommand.self, DirectoryCommand.self]
+                      AdminCommand.self, DirectoryCommand.self, SecretsCommand.self]
     )
 }

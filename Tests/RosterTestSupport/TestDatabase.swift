@@ -27,6 +27,9 @@ public enum TestDatabase {
         ProcessInfo.processInfo.environment["ROSTER_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The key that seals the test databases' secrets (one per test process).
+    public static let keyring: SecretKeyring = try! SecretKeyring(keys: [SecretKeyring.generateKey()])
+
     public static let logger: Logger = {
         var logger = Logger(label: "roster.test")
         logger.logLevel = .error
@@ -39,7 +42,7 @@ public enum TestDatabase {
     ) async throws -> T {
         let location = try await makeLocation(kind)
         do {
-            let result = try await RosterDatabase.withRunning(location.location, logger: logger) { database in
+            let result = try await RosterDatabase.withRunning(location.location, logger: logger, keyring: keyring) { database in
                 if migrate { try await database.migrate() }
                 return try await body(database)
             }

@@ -69,7 +69,7 @@ struct CommandLineTests {
 
         // Access: a group's role on a product, and a product token, from the command line.
         let jsm = try #require(product.json["id"] as? String)
-        let groupId = try await RosterDatabase.withRunning(location.location, logger: TestDatabase.logger) { database in
+        let groupId = try await RosterDatabase.withRunning(location.location, logger: TestDatabase.logger, keyring: TestDatabase.keyring) { database in
             try await DirectoryService(store: database.store, configuration: .init(baseURL: "https://roster.example.com"))
                 .createGroup(directoryId: directoryId, displayName: "Agents", caller: .operatorCLI).id
         }
@@ -152,5 +152,45 @@ struct CommandLineTests {
         #expect(!server.isRunning)
         if !server.isRunning { #expect(server.terminationStatus == 0) } else { kill(server.processIdentifier, SIGKILL) }
         try await location.dispose()
+    }
+}
+
+@Suite("Secrets at rest from the command line", .serialized)
+struct SecretsCommandTests {
+    @Test("the SQLite default makes its key file with mode 0600; rotate reseals and rewrites it; a wrong key stops the start with a message")
+    func rotate() throws {
+        let folder = try CommandLineTests.folder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = ["--database", folder.appendingPathComponent("roster.sqlite").path]
+        let org = try RosterProcess.run(["org", "create", "--name", "Acme", "--plan", "guard", "--json"] + db, in: folder)
+        let orgId = try #require(org.json["id"] as? String)
+        let directory = try RosterProcess.run(["directory", "create", "--org", orgId, "--name", "Okta", "--idp", "okta", "--json"] + db, in: folder)
+        let directoryId = try #require(directory.json["id"] as? String)
+        let certificate = folder.appendingPathComponent("c.pem").path
+        try ChildProcess.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", folder.appendingPathComponent("k.pem").path,
+                                                  "-out", certificate, "-days", "2", "-subj", "/CN=idp"])
+        // Setting up SAML makes the directory's SP key pair, whose private key is sealed.
+        let saml = try RosterProcess.run(["directory", "saml", "--directory", directoryId, "--idp-entity-id", "https://idp.example",
+                                          "--idp-sso-url", "https://idp.example/sso", "--idp-certificate", certificate, "--sign-requests", "--json"] + db, in: folder)
+        #expect(saml.status == 0, "\(saml.stderr)")
+        let keyFile = folder.appendingPathComponent("roster.sqlite.key").path
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        let before = try String(contentsOfFile: keyFile, encoding: .utf8)
+
+        let rotated = try RosterProcess.run(["secrets", "rotate", "--json"] + db, in: folder)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        #expect(rotated.json["resealed"] is Int && rotated.json["key"] == nil, "\(rotated.stdout)")
+        let after = try String(contentsOfFile: keyFile, encoding: .utf8)
+        #expect(after != before && after.split(separator: "\n").count == 1)
+        #expect(rotated.json["keyId"] as? String != rotated.json["previousKeyId"] as? String)
+        #expect(try RosterProcess.run(["migrate"] + db, in: folder).status == 0, "the rotated key opens the database")
+
+        let other = try RosterProcess.run(["secrets", "new-key", "--json"], in: folder)
+        let wrongKey = try #require(other.json["key"] as? String)
+        let refused = try RosterProcess.run(["migrate"] + db, environment: ["ROSTER_SECRET_KEY": wrongKey], in: folder)
+        #expect(refused.status != 0 && refused.stderr.contains("does not open this database's secrets"), "\(refused.stderr)")
+        let malformed = try RosterProcess.run(["migrate"] + db, environment: ["ROSTER_SECRET_KEY": "not-a-key"], in: folder)
+        #expect(malformed.status != 0 && malformed.stderr.contains("32"), "\(malformed.stderr)")
     }
 }

@@ -53,9 +53,6 @@ struct WebhookDispatcher: Service {
 
     func run() async throws {
         let owner = UUID().uuidString
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: Self.timeout)
-        ))
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             var claimed: [WebhookEndpoint] = []
             do {
@@ -66,7 +63,7 @@ struct WebhookDispatcher: Service {
             }
             await withTaskGroup(of: Void.self) { group in
                 for endpoint in claimed {
-                    group.addTask { await deliver(endpoint, owner: owner, client: client) }
+                    group.addTask { await deliver(endpoint, owner: owner) }
                 }
             }
             if claimed.isEmpty {
@@ -77,13 +74,12 @@ struct WebhookDispatcher: Service {
                 }
             }
         }
-        try? await client.shutdown()
     }
 
     /// Delivers an endpoint's pending events in order until it is caught up, a delivery fails (retry later), or the
     /// lease is lost. Finished events are recorded a batch at a time (one transaction per batch): a node that dies
     /// mid-batch leaves those events to be delivered again, never skipped.
-    private func deliver(_ claimed: WebhookEndpoint, owner: String, client: HTTPClient) async {
+    private func deliver(_ claimed: WebhookEndpoint, owner: String) async {
         var endpoint = claimed
         do {
             for _ in 0..<20 {
@@ -116,7 +112,7 @@ struct WebhookDispatcher: Service {
                     if attempt == 1 {
                         Self.latency.recordNanoseconds(Int64(max(0, service.environment.now().timeIntervalSince(event.created)) * 1e9))
                     }
-                    let outcome = await post(event, published: published, attempt: attempt, to: endpoint, client: client)
+                    let outcome = await post(event, published: published, attempt: attempt, to: endpoint)
                     let status: WebhookDelivery.Status
                     switch outcome {
                     case .delivered: status = .delivered
@@ -172,14 +168,28 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
-        if !allowPrivate {
-            let host = URL(string: endpoint.url)?.host ?? ""
-            let refusal = await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(returning: WebhookTarget.resolvedRefusal(host: host)) }
-            }
-            if let refusal { return .failed(nil, "refused: the host is \(refusal)") }
+    private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint) async -> Outcome {
+        // The name is resolved once, checked, and the connection goes to that very address (TLS still verifies the
+        // name): a name that answers a public address to the check and a private one to the connect gets nowhere.
+        let host = URL(string: endpoint.url)?.host ?? ""
+        let allowPrivate = self.allowPrivate
+        let pinned = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: WebhookTarget.pinnedAddress(host: host, allowPrivate: allowPrivate)) }
         }
+        let address: String
+        switch pinned {
+        case .success(let resolved): address = resolved
+        case .failure(let refusal): return .failed(nil, "refused: the host is \(refusal.reason)")
+        }
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: Self.timeout))
+        configuration.dnsOverride = [host: address]
+        let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let outcome = await send(event, published: published, attempt: attempt, to: endpoint, client: pinnedClient)
+        try? await pinnedClient.shutdown()
+        return outcome
+    }
+
+    private func send(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
         do {
             let body = try Array(Self.encoder.encode(Envelope(
                 id: event.id, type: event.type, organizationId: event.organizationId, subjectType: event.subjectType,

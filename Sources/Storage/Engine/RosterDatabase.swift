@@ -10,30 +10,35 @@ public final class RosterDatabase: Service, Sendable {
     /// Where the data lives (password-free description).
     public let location: DatabaseLocation
     private let logger: Logger
+    /// Seals the secrets kept at rest; checked against the database by `migrate()`.
+    public let keyring: SecretKeyring
 
-    private init(engine: any SQLEngine, location: DatabaseLocation, logger: Logger) {
+    private init(engine: any SQLEngine, location: DatabaseLocation, logger: Logger, keyring: SecretKeyring) {
         self.engine = engine
         self.location = location
         self.logger = logger
+        self.keyring = keyring
     }
 
     /// Which database this is.
     public var kind: DatabaseKind { engine.kind }
 
-    /// Opens (but does not migrate) the database at `location`.
-    public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> RosterDatabase {
+    /// Opens (but does not migrate) the database at `location`, with `keyring` or else the keys `SecretKeySource`
+    /// finds for it.
+    public static func open(_ location: DatabaseLocation, logger: Logger, keyring: SecretKeyring? = nil) async throws -> RosterDatabase {
+        let keyring = try keyring ?? SecretKeySource.load(for: location, logger: logger).keyring()
         let engine: any SQLEngine = switch location {
         case .sqlite(let path): try await SQLiteEngine.open(path: path, logger: logger)
         case .postgres(let settings): PostgresEngine(settings: settings, logger: logger)
         }
-        return RosterDatabase(engine: engine, location: location, logger: logger)
+        return RosterDatabase(engine: engine, location: location, logger: logger, keyring: keyring)
     }
 
     /// Opens the database, keeps it running while `body` runs, and closes it afterwards.
     public static func withRunning<T: Sendable>(
-        _ location: DatabaseLocation, logger: Logger, _ body: @Sendable (RosterDatabase) async throws -> T
+        _ location: DatabaseLocation, logger: Logger, keyring: SecretKeyring? = nil, _ body: @Sendable (RosterDatabase) async throws -> T
     ) async throws -> T {
-        let database = try await open(location, logger: logger)
+        let database = try await open(location, logger: logger, keyring: keyring)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.engine.run() }
             defer { group.cancelAll() }
@@ -60,8 +65,15 @@ public final class RosterDatabase: Service, Sendable {
     @discardableResult
     public func migrate() async throws -> [Int] {
         let applied = try await Migrator(engine: engine, logger: logger).migrate()
+        try await engine.withWriter { [keyring] db in try await SecretSealing.prepare(db, keyring: keyring) }
         try await optimize()
         return applied
+    }
+
+    /// Seals every secret again under the keyring's current key, in one transaction (`roster secrets rotate`);
+    /// returns how many values were resealed.
+    public func rotateSecrets() async throws -> Int {
+        try await engine.withWriter { [keyring] db in try await SecretSealing.reseal(db, keyring: keyring) }
     }
 
     /// Refreshes the query planner's statistics where they are stale (`PRAGMA optimize` on SQLite, which runs
@@ -81,5 +93,5 @@ public final class RosterDatabase: Service, Sendable {
     public static var knownMigrations: [Int] { Migrations.all.map(\.version) }
 
     /// The domain's store over this database.
-    public var store: SQLDirectoryStore { SQLDirectoryStore(engine: engine) }
+    public var store: SQLDirectoryStore { SQLDirectoryStore(engine: engine, keyring: keyring) }
 }

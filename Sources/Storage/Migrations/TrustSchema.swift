@@ -2,7 +2,7 @@ import SQLKit
 
 /// Version 10: SAML settings made through a setup link wait for an org admin's confirmation (settings that exist are
 /// taken as confirmed when they were last changed), and failed password sign-ins are counted in the database so that
-/// every node sharing it enforces one limit.
+/// every node sharing it enforces one limit; secrets at rest are sealed (`SecretSealing`), checked by one sealed value.
 enum TrustSchema {
     static func apply(_ db: any SQLDatabase, _ types: SQLDialectTypes) async throws {
         try await db.alter(table: "saml_connections").column("confirmed_at", type: types.timestamp).run()
@@ -13,5 +13,11 @@ enum TrustSchema {
             .run()
         try await db.create(index: "sign_in_failures_key").on("sign_in_failures").column("throttle_key").column("failed_at").run()
         try await db.create(index: "sign_in_failures_at").on("sign_in_failures").column("failed_at").run()
+        // One value sealed under the key of the first start: a start with another key is refused at once.
+        try await db.create(table: "secret_key_check")
+            .column("id", type: .bigint, .primaryKey(autoIncrement: false))
+            .column("key_id", type: .text, .notNull)
+            .column("sealed", type: .text, .notNull)
+            .run()
     }
 }

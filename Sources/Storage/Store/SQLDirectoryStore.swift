@@ -7,16 +7,18 @@ import SQLiteNIO
 /// The domain's `DirectoryStore` over sql-kit, the same code on SQLite and PostgreSQL.
 public struct SQLDirectoryStore: DirectoryStore {
     let engine: any SQLEngine
+    /// Seals and opens the secrets kept at rest (SP private keys, webhook signing secrets).
+    let keyring: SecretKeyring
 
     public func read<T: Sendable>(_ body: @Sendable (any DirectoryReading) async throws -> T) async throws -> T {
         try await engine.withReader { db in
-            try await body(SQLStoreSession(db: db))
+            try await body(SQLStoreSession(db: db, keyring: keyring))
         }
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any DirectoryWriting) async throws -> T) async throws -> T {
         try await engine.withWriter { db in
-            try await body(SQLStoreSession(db: db))
+            try await body(SQLStoreSession(db: db, keyring: keyring))
         }
     }
 
@@ -30,6 +32,7 @@ public struct SQLDirectoryStore: DirectoryStore {
 /// Reads and writes through one connection; inside `write` that connection is in a transaction.
 struct SQLStoreSession: DirectoryWriting {
     let db: any SQLDatabase
+    let keyring: SecretKeyring
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

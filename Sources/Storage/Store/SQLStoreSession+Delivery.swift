@@ -48,29 +48,31 @@ extension SQLStoreSession {
 
     // MARK: Webhook endpoints
 
-    static func endpoint(_ row: any SQLRow) throws -> WebhookEndpoint {
-        WebhookEndpoint(
-            id: try row.string("id"), organizationId: try row.string("organization_id"), url: try row.string("url"),
-            secret: try row.string("secret"), description: try row.optionalString("description"), created: try row.date("created_at"),
+    func endpoint(_ row: any SQLRow) throws -> WebhookEndpoint {
+        let id = try row.string("id")
+        return WebhookEndpoint(
+            id: id, organizationId: try row.string("organization_id"), url: try row.string("url"),
+            secret: try keyring.open(try row.string("secret"), context: SecretColumn.webhookSecret.context(id)), description: try row.optionalString("description"), created: try row.date("created_at"),
             cursor: try row.decode(column: "cursor", as: Int64.self), attempts: Int(try row.decode(column: "attempts", as: Int64.self)),
             nextAttempt: try row.optionalDate("next_attempt_at"), lastError: try row.optionalString("last_error")
         )
     }
 
     func webhookEndpoint(id: String) async throws -> WebhookEndpoint? {
-        try await db.select().column("*").from("webhook_endpoints").where("id", .equal, id).first().map(Self.endpoint)
+        try await db.select().column("*").from("webhook_endpoints").where("id", .equal, id).first().map(endpoint)
     }
 
     func webhookEndpoints(organizationId: String) async throws -> [WebhookEndpoint] {
         try await db.select().column("*").from("webhook_endpoints").where("organization_id", .equal, organizationId)
-            .orderBy("created_at").all().map(Self.endpoint)
+            .orderBy("created_at").all().map(endpoint)
     }
 
     func insert(_ endpoint: WebhookEndpoint) async throws {
         try await mapped {
             try await db.insert(into: "webhook_endpoints")
                 .columns("id", "organization_id", "url", "secret", "description", "created_at", "cursor", "attempts")
-                .values(SQLBind(endpoint.id), SQLBind(endpoint.organizationId), SQLBind(endpoint.url), SQLBind(endpoint.secret),
+                .values(SQLBind(endpoint.id), SQLBind(endpoint.organizationId), SQLBind(endpoint.url),
+                        SQLBind(try keyring.seal(endpoint.secret, context: SecretColumn.webhookSecret.context(endpoint.id))),
                         SQLBind(endpoint.description), SQLBind(endpoint.created.millisecondsSince1970), SQLBind(endpoint.cursor),
                         SQLBind(Int64(endpoint.attempts)))
                 .run()
@@ -106,7 +108,7 @@ extension SQLStoreSession {
             AND (lease_until IS NULL OR lease_until < \(bind: now))
             AND (next_attempt_at IS NULL OR next_attempt_at <= \(bind: now))
             RETURNING *
-            """).all().map(Self.endpoint)
+            """).all().map(endpoint)
     }
 
     func finishWebhookEvents(_ deliveries: [WebhookDelivery], owner: String, leaseUntil: Date) async throws -> Bool {
@@ -298,7 +300,7 @@ extension SQLStoreSession {
 
     func serviceProviderCredentialsExpiring(before date: Date) async throws -> [ServiceProviderCredential] {
         try await db.select().column("*").from("saml_sp_credentials").where("not_after", .lessThan, date.millisecondsSince1970)
-            .all().map(Self.credential)
+            .all().map(credential)
     }
 
     func recordExpiryNotice(subjectType: String, subjectId: String, thresholdDays: Int, at date: Date) async throws -> Bool {

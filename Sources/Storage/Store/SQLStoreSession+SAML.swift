@@ -76,22 +76,26 @@ extension SQLStoreSession {
 
     // MARK: SP credentials, policies, test runs
 
-    static func credential(_ row: any SQLRow) throws -> ServiceProviderCredential {
-        ServiceProviderCredential(
-            directoryId: try row.string("directory_id"), privateKeyPEM: try row.string("private_key_pem"),
+    func credential(_ row: any SQLRow) throws -> ServiceProviderCredential {
+        let directoryId = try row.string("directory_id")
+        return ServiceProviderCredential(
+            directoryId: directoryId,
+            privateKeyPEM: try keyring.open(try row.string("private_key_pem"), context: SecretColumn.spPrivateKey.context(directoryId)),
             certificatePEM: try row.string("certificate_pem"), created: try row.date("created_at"), notAfter: try row.date("not_after")
         )
     }
 
     func serviceProviderCredential(directoryId: String) async throws -> ServiceProviderCredential? {
-        try await db.select().column("*").from("saml_sp_credentials").where("directory_id", .equal, directoryId).first().map(Self.credential)
+        try await db.select().column("*").from("saml_sp_credentials").where("directory_id", .equal, directoryId).first().map(credential)
     }
 
     func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential {
         try await mapped {
             try await db.insert(into: "saml_sp_credentials")
                 .columns("directory_id", "private_key_pem", "certificate_pem", "created_at", "not_after")
-                .values(SQLBind(credential.directoryId), SQLBind(credential.privateKeyPEM), SQLBind(credential.certificatePEM),
+                .values(SQLBind(credential.directoryId),
+                        SQLBind(try keyring.seal(credential.privateKeyPEM, context: SecretColumn.spPrivateKey.context(credential.directoryId))),
+                        SQLBind(credential.certificatePEM),
                         SQLBind(credential.created.millisecondsSince1970), SQLBind(credential.notAfter.millisecondsSince1970))
                 .ignoringConflicts(with: ["directory_id"])
                 .run()
