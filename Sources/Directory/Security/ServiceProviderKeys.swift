@@ -41,6 +41,31 @@ public enum ServiceProviderKeys {
         return Array(signature.rawRepresentation)
     }
 
+    /// Checks a redirect-binding signature (SAML Bindings §3.4.4.1) from the identity provider: `signature` over
+    /// `signed` with `algorithm` (RSA-SHA256/384/512 PKCS#1 v1.5, ECDSA-SHA256; RSA-SHA1 only when the caller allowed
+    /// it), by the key of one of `certificates`.
+    public static func verifyRedirectSignature(_ signed: [UInt8], algorithm: String, signature: [UInt8], certificates: [String]) -> Bool {
+        for pem in certificates {
+            guard let certificate = try? Certificate(pemEncoded: pem) else { continue }
+            if let key = _RSA.Signing.PublicKey(certificate.publicKey) {
+                let rsa = _RSA.Signing.RSASignature(rawRepresentation: signature)
+                let valid: Bool = switch algorithm {
+                case "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256": key.isValidSignature(rsa, for: SHA256.hash(data: signed), padding: .insecurePKCS1v1_5)
+                case "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": key.isValidSignature(rsa, for: SHA384.hash(data: signed), padding: .insecurePKCS1v1_5)
+                case "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": key.isValidSignature(rsa, for: SHA512.hash(data: signed), padding: .insecurePKCS1v1_5)
+                case "http://www.w3.org/2000/09/xmldsig#rsa-sha1":
+                    key.isValidSignature(rsa, for: Insecure.SHA1.hash(data: signed), padding: .insecurePKCS1v1_5)
+                default: false
+                }
+                if valid { return true }
+            } else if let key = P256.Signing.PublicKey(certificate.publicKey), algorithm == "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" {
+                let ecdsa = (try? P256.Signing.ECDSASignature(rawRepresentation: signature)) ?? (try? P256.Signing.ECDSASignature(derRepresentation: signature))
+                if let ecdsa, key.isValidSignature(ecdsa, for: SHA256.hash(data: signed)) { return true }
+            }
+        }
+        return false
+    }
+
     /// The expiry date of a PEM certificate (for the admin's certificate list), nil when it does not parse.
     public static func expiry(ofCertificatePEM pem: String) -> Date? {
         guard let certificate = try? Certificate(pemEncoded: pem) else { return nil }

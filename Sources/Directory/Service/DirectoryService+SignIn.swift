@@ -288,6 +288,46 @@ extension DirectoryService {
         return SignInStart(connection: start.connection, credential: try await serviceProviderCredential(directoryId: directoryId))
     }
 
+    // MARK: Single logout
+
+    /// How long the IdP has to answer Roster's LogoutRequest.
+    static let logoutRequestLifetime: TimeInterval = 600
+
+    /// Remembers a LogoutRequest Roster is about to send to the directory's IdP.
+    public func beginLogout(directoryId: String, requestId: String) async throws {
+        let now = environment.now()
+        try await store.write { tx in
+            try await tx.insertLogoutRequest(id: requestId, directoryId: directoryId, created: now, expires: now.addingTimeInterval(Self.logoutRequestLifetime))
+        }
+    }
+
+    /// Matches the IdP's verified LogoutResponse to a LogoutRequest Roster sent (once); false when it answers none.
+    public func completeLogout(directoryId: String, inResponseTo: String) async throws -> Bool {
+        let now = environment.now()
+        return try await store.write { tx in try await tx.useLogoutRequest(id: inResponseTo, directoryId: directoryId, at: now) }
+    }
+
+    /// IdP-initiated single logout, from a verified LogoutRequest: ends the sessions the IdP opened for the NameID
+    /// (those of the given session indexes, or all), with their console sessions, audited. A LogoutRequest is acted
+    /// on once (its ID joins the replay guard). Returns how many accounts' sessions ended.
+    public func idpLogout(directoryId: String, requestId: String, nameID: String, sessionIndexes: [String]) async throws -> Int {
+        let now = environment.now()
+        return try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            guard try await tx.recordAssertion(directoryId: directoryId, assertionId: "logout:" + requestId,
+                                               expires: now.addingTimeInterval(2 * Self.logoutRequestLifetime), now: now)
+            else { throw DirectoryError(.unauthenticated, "The LogoutRequest was already used (replay).") }
+            let users = try await tx.revokeSessions(directoryId: directoryId, nameID: nameID, sessionIndexes: sessionIndexes, at: now)
+            try await record(
+                tx, organizationId: directory.organizationId, caller: .system, action: "sign_out.idp_initiated", targetType: "directory",
+                targetId: directoryId, detail: "single logout from the identity provider for \(nameID.prefix(200))",
+                payload: ["nameId": .string(String(nameID.prefix(320))), "accounts": .array(users.map { .string($0) }),
+                          "sessionIndexes": .integer(Int64(sessionIndexes.count))]
+            )
+            return users.count
+        }
+    }
+
     /// Starts an admin's "Test SSO" run: an AuthnRequest whose answer is checked and reported, never a session.
     public func beginTestRun(directoryId: String, requestId: String, caller: Caller) async throws -> (SAMLTestRun, SignInStart) {
         let (run, connection) = try await store.write { tx in

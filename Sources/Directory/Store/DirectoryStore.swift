@@ -319,6 +319,14 @@ public protocol DirectoryWriting: DirectoryReading {
     func bindAdmin(id: String, userId: String?) async throws
     /// Revokes every open session of a user (deactivation, password change), admin console sessions included.
     func revokeSessions(userId: String, at date: Date) async throws -> Int
+    /// Ends the sessions a directory's IdP opened for `nameID` (only those of `sessionIndexes` when any are given), and
+    /// the console sessions of their accounts; returns the accounts whose sessions ended.
+    func revokeSessions(directoryId: String, nameID: String, sessionIndexes: [String], at date: Date) async throws -> [String]
+    /// Remembers a LogoutRequest Roster sent, so that the IdP's answer can be matched once.
+    func insertLogoutRequest(id: String, directoryId: String, created: Date, expires: Date) async throws
+    /// Marks the LogoutRequest answered; false when Roster did not send it (to this directory), it expired, or it was
+    /// answered before.
+    func useLogoutRequest(id: String, directoryId: String, at date: Date) async throws -> Bool
     func insert(_ request: PendingAuthnRequest) async throws
     func markUsed(authnRequestId: String, at date: Date) async throws
     /// Records an assertion ID until it expires; false when it was already recorded (a replay).

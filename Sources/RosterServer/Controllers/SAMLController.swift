@@ -34,13 +34,16 @@ struct SAMLController {
             try await acs(request, context)
         }
         router.get("saml/:dir/slo") { request, context in
-            // The IdP's LogoutResponse after SP-initiated logout: the Roster session already ended before the
-            // redirect, so nothing here depends on trusting this message.
-            if request.uri.queryParameters["SAMLRequest"] != nil {
-                context.logger.notice("IdP-initiated single logout is not supported; the request was ignored")
-                return Self.page(.badRequest, "Sign-out not supported", "Roster does not accept sign-out requests from the identity provider. Sign out in Roster instead.")
-            }
-            return Self.page(.ok, "Signed out", "You are signed out of Roster and of your identity provider.")
+            let query = request.uri.query ?? ""
+            let relayState = request.uri.queryParameters["RelayState"].map(String.init)
+            return try await singleLogout(.redirect(rawQuery: query), isRequest: request.uri.queryParameters["SAMLRequest"] != nil,
+                                          isResponse: request.uri.queryParameters["SAMLResponse"] != nil, relayState: relayState, context: context)
+        }
+        router.post("saml/:dir/slo") { request, context in
+            let form = Self.formFields(String(buffer: try await request.body.collect(upTo: 1 << 20)))
+            let message = form["SAMLRequest"] ?? form["SAMLResponse"] ?? ""
+            return try await singleLogout(.post(base64: message), isRequest: form["SAMLRequest"] != nil, isResponse: form["SAMLResponse"] != nil,
+                                          relayState: form["RelayState"], context: context)
         }
         router.get("login") { request, _ in
             let error = request.uri.queryParameters["error"].map(String.init)
@@ -262,8 +265,10 @@ struct SAMLController {
            let directoryId = session.directoryId, let nameID = session.nameID,
            let connection = try await service.samlConnection(directoryId: directoryId), let sloURL = connection.singleLogoutURL {
             let credential = connection.signAuthnRequests ? try await service.serviceProviderCredential(directoryId: directoryId) : nil
+            let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
+            try await service.beginLogout(directoryId: directoryId, requestId: requestId)
             let logoutRequest = LogoutRequest(
-                id: AuthnRequest.newID(randomBytes: service.environment.randomBytes(16)), issueInstant: service.environment.now(),
+                id: requestId, issueInstant: service.environment.now(),
                 destination: sloURL, serviceProvider: ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId),
                 nameID: nameID, sessionIndex: session.sessionIndex
             )
@@ -278,6 +283,72 @@ struct SAMLController {
             name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: baseURL.hasPrefix("https://"), httpOnly: true, sameSite: .lax
         ))
         return response
+    }
+
+    /// `/saml/{dir}/slo`: the IdP's LogoutRequest (IdP-initiated single logout: the sessions it names end, and Roster
+    /// answers with a signed LogoutResponse) or its LogoutResponse to Roster's request (reported as a clean logout only
+    /// when it verifies and answers a request Roster sent). Either binding; unsigned or forged messages change nothing.
+    private func singleLogout(
+        _ binding: LogoutBinding, isRequest: Bool, isResponse: Bool, relayState: String?, context: RosterRequestContext
+    ) async throws -> Response {
+        let directoryId = try context.parameter("dir")
+        guard isRequest != isResponse else {
+            return Self.page(.badRequest, "Sign-out failed", "The identity provider sent no logout message.")
+        }
+        guard let connection = try await service.samlConnection(directoryId: directoryId), !connection.isPending else {
+            return Self.page(.notFound, "Single sign-on is not available", "This directory has no identity provider set up for sign-in.")
+        }
+        let identity = ServiceProviderIdentity(baseURL: baseURL, directoryId: directoryId)
+        let destination = "\(baseURL)/saml/\(directoryId)/slo"
+        let idp = IdentityProviderSettings(entityID: connection.identityProviderEntityID, certificates: connection.certificates, allowSHA1: connection.allowSHA1)
+        let now = service.environment.now()
+        let check: LogoutValidator.RedirectSignatureCheck = { signed, algorithm, signature, certificates in
+            ServiceProviderKeys.verifyRedirectSignature(signed, algorithm: algorithm, signature: signature, certificates: certificates)
+        }
+        if isResponse {
+            do {
+                let response = try LogoutValidator.validateResponse(binding, identityProvider: idp, destination: destination, now: now, redirectCheck: check)
+                guard try await service.completeLogout(directoryId: directoryId, inResponseTo: response.inResponseTo) else {
+                    context.logger.warning("logout response refused", metadata: ["saml.reason": "answers no LogoutRequest Roster sent"])
+                    return Self.page(.ok, "Signed out of Roster", "You are signed out of Roster. Your identity provider did not confirm its own sign-out.")
+                }
+                guard response.succeeded else {
+                    context.logger.notice("the identity provider reported a failed logout", metadata: ["saml.status": "\(response.statusCode.prefix(200))"])
+                    return Self.page(.ok, "Signed out of Roster", "You are signed out of Roster, but your identity provider reports that its own sign-out failed. Close the browser to end it.")
+                }
+                return Self.page(.ok, "Signed out", "You are signed out of Roster and of your identity provider.")
+            } catch let error as SAMLFailure {
+                context.logger.warning("logout response refused", metadata: ["saml.reason": "\(error.code)", "saml.detail": "\(error.detail)"])
+                return Self.page(.ok, "Signed out of Roster", "You are signed out of Roster. Your identity provider's answer could not be verified, so its own sign-out is not confirmed.")
+            }
+        }
+        let logout: VerifiedLogoutRequest
+        do {
+            logout = try LogoutValidator.validateRequest(binding, identityProvider: idp, destination: destination, now: now, redirectCheck: check)
+        } catch {
+            context.logger.warning("logout request refused", metadata: ["saml.reason": "\(error.code)", "saml.detail": "\(error.detail)"])
+            return Self.page(.badRequest, "Sign-out failed", "Roster could not accept the identity provider's sign-out request.")
+        }
+        do {
+            let ended = try await service.idpLogout(directoryId: directoryId, requestId: logout.id, nameID: logout.nameID, sessionIndexes: logout.sessionIndexes)
+            context.logger.info("single logout from the identity provider", metadata: ["directory": "\(directoryId)", "accounts": "\(ended)"])
+        } catch let error as DirectoryError {
+            context.logger.warning("logout request refused", metadata: ["saml.reason": "\(error.message)"])
+            return Self.page(.badRequest, "Sign-out failed", "Roster could not accept the identity provider's sign-out request.")
+        }
+        guard let sloURL = connection.singleLogoutURL else {
+            return Self.page(.ok, "Signed out", "You are signed out of Roster.")
+        }
+        let credential = try await service.serviceProviderCredential(directoryId: directoryId)
+        let answer = LogoutResponse(
+            id: AuthnRequest.newID(randomBytes: service.environment.randomBytes(16)), inResponseTo: logout.id, issueInstant: now,
+            destination: sloURL, serviceProvider: identity
+        )
+        guard let url = answer.redirectURL(relayState: relayState.flatMap { $0.count <= 1024 ? $0 : nil }, signer: Self.signer(credential)) else {
+            context.logger.error("the LogoutResponse could not be built", metadata: ["directory": "\(directoryId)"])
+            return Self.page(.ok, "Signed out", "You are signed out of Roster.")
+        }
+        return Response(status: .found, headers: [.location: url.absoluteString, .cacheControl: "no-store"])
     }
 
     /// Where a finished Test SSO run sends the admin: back to the console page that started it.

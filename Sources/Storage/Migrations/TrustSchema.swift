@@ -13,6 +13,14 @@ enum TrustSchema {
             .run()
         try await db.create(index: "sign_in_failures_key").on("sign_in_failures").column("throttle_key").column("failed_at").run()
         try await db.create(index: "sign_in_failures_at").on("sign_in_failures").column("failed_at").run()
+        // LogoutRequests Roster sent: the IdP's LogoutResponse must answer one of them, once.
+        try await db.create(table: "logout_requests")
+            .column("id", type: .text, .primaryKey(autoIncrement: false))
+            .column("directory_id", type: .text, .notNull, .references("directories", "id", onDelete: .cascade))
+            .column("created_at", type: types.timestamp, .notNull)
+            .column("expires_at", type: types.timestamp, .notNull)
+            .column("used_at", type: types.timestamp)
+            .run()
         // One value sealed under the key of the first start: a start with another key is refused at once.
         try await db.create(table: "secret_key_check")
             .column("id", type: .bigint, .primaryKey(autoIncrement: false))

@@ -182,4 +182,32 @@ extension SQLStoreSession {
             .where("user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null).run()
         return rows.count
     }
+
+    func revokeSessions(directoryId: String, nameID: String, sessionIndexes: [String], at date: Date) async throws -> [String] {
+        var update = db.update("sessions").set("revoked_at", to: date.millisecondsSince1970)
+            .where("directory_id", .equal, directoryId).where("name_id", .equal, nameID).where("revoked_at", .is, SQLLiteral.null)
+        if !sessionIndexes.isEmpty { update = update.where("session_index", .in, sessionIndexes) }
+        let users = Array(Set(try await update.returning("user_id").all().map { try $0.decode(column: "user_id", as: String.self) })).sorted()
+        if !users.isEmpty {
+            try await db.update("console_sessions").set("revoked_at", to: date.millisecondsSince1970)
+                .where("user_id", .in, users).where("revoked_at", .is, SQLLiteral.null).run()
+        }
+        return users
+    }
+
+    // MARK: Logout requests Roster sent
+
+    func insertLogoutRequest(id: String, directoryId: String, created: Date, expires: Date) async throws {
+        try await mapped {
+            try await db.insert(into: "logout_requests").columns("id", "directory_id", "created_at", "expires_at")
+                .values(SQLBind(id), SQLBind(directoryId), SQLBind(created.millisecondsSince1970), SQLBind(expires.millisecondsSince1970)).run()
+        }
+    }
+
+    func useLogoutRequest(id: String, directoryId: String, at date: Date) async throws -> Bool {
+        try await db.delete(from: "logout_requests").where("expires_at", .lessThan, date.millisecondsSince1970 - 86_400_000).run()
+        return try await db.update("logout_requests").set("used_at", to: date.millisecondsSince1970)
+            .where("id", .equal, id).where("directory_id", .equal, directoryId).where("used_at", .is, SQLLiteral.null)
+            .where("expires_at", .greaterThan, date.millisecondsSince1970).returning("id").first() != nil
+    }
 }
