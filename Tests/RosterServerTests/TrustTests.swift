@@ -248,3 +248,100 @@ struct PendingSAMLConsoleTests {
         }
     }
 }
+
+/// The ways in an attack review found after the first fixes, each reproduced.
+@Suite("Trust: attack review regressions")
+struct TrustReviewRegressionTests {
+    @Test("an IdP certificate is exactly one canonical PEM block: a second key hidden behind a damaged header is refused",
+          arguments: TestDatabaseKind.available)
+    func certificateSmuggling(kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let attacker = try TestIdentity.make()
+            let hidden = attacker.certificatePEM.replacingOccurrences(of: "-----BEGIN CERTIFICATE-----", with: "-----BEGIN CERTIFICATE----- ")
+            let issued = try await service.createSetupLink(directoryId: sso.directoryId, caller: .operatorCLI)
+            for smuggled in ["x" + sso.idp.certificatePEM + hidden, sso.idp.certificatePEM + hidden, sso.idp.certificatePEM + attacker.certificatePEM,
+                             "junk\n" + sso.idp.certificatePEM, sso.idp.certificatePEM.replacingOccurrences(of: "-----END CERTIFICATE-----", with: "-----END CERTIFICATE----- x")] {
+                await #expect(throws: DirectoryError.self) {
+                    _ = try await service.configureSAML(
+                        directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                        certificates: [smuggled], allowSHA1: false, allowIdPInitiated: false, singleLogoutURL: "https://idp.example/slo",
+                        caller: .setupLink(issued.link))
+                }
+            }
+            // The connection is untouched and still confirmed.
+            let connection = try #require(try await service.samlConnection(directoryId: sso.directoryId))
+            #expect(!connection.isPending && connection.certificates.count == 1)
+            // Stored certificates are canonical: the same one re-saved with other line breaks is the same digest.
+            let reflowed = sso.idp.certificatePEM.replacingOccurrences(of: "\n", with: "\r\n") + "\n\n"
+            let resaved = try await service.configureSAML(
+                directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                certificates: [reflowed], allowSHA1: false, allowIdPInitiated: false, singleLogoutURL: "https://idp.example/slo", caller: .setupLink(issued.link))
+            #expect(!resaved.isPending && resaved.trustDigest == connection.trustDigest)
+            // Changing only the logout URL through the link is a change an admin confirms.
+            let redirected = try await service.configureSAML(
+                directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                certificates: [sso.idp.certificatePEM], allowSHA1: false, allowIdPInitiated: false, singleLogoutURL: "https://evil.example/slo",
+                caller: .setupLink(issued.link))
+            #expect(redirected.isPending)
+        }
+    }
+
+    @Test("a setup link's SCIM key waits for an org admin: it cannot set the password of an admin's bound account, or anything else",
+          arguments: TestDatabaseKind.available)
+    func setupLinkKeyAndBoundPassword(kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let accountId = try await sso.scim.createUser("it@acme.test", extra: #","emails":[{"value":"it@acme.test","primary":true}]"#)
+            let admin = try await service.createAdmin(organizationId: sso.scim.organization.id, email: "it@acme.test", roles: [.orgAdmin], caller: .operatorCLI)
+            _ = try await service.bindAdminAccount(adminId: admin.admin.id, userId: accountId, caller: .operatorCLI)
+
+            // A key made through a setup link authenticates nothing until confirmed, and the working key stays.
+            let issued = try await service.createSetupLink(directoryId: sso.directoryId, caller: .operatorCLI)
+            let linkKey = try await service.rotateApiKey(directoryId: sso.directoryId, caller: .setupLink(issued.link))
+            #expect(linkKey.key.pendingConfirmation)
+            #expect(try await sso.scim.send(.get, "/Users", token: linkKey.token).status == .unauthorized)
+            let planted = try await sso.scim.send(.patch, "/Users/\(accountId)", json: #"{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"password","value":"planted long password"}]}"#, token: linkKey.token)
+            #expect(planted.status == .unauthorized)
+            #expect(try await sso.form(.post, "/login/password", "email=it%40acme.test&password=planted+long+password").status == .unauthorized)
+            #expect(try await sso.scim.send(.get, "/Users").status == .ok, "the provider's current key keeps working")
+            let second = try await service.rotateApiKey(directoryId: sso.directoryId, caller: .setupLink(issued.link))
+            await #expect(throws: DirectoryError.self) {
+                _ = try await service.confirmApiKey(directoryId: sso.directoryId, keyId: second.key.id, caller: .setupLink(issued.link))
+            }
+            let confirmed = try await sso.scim.api.send(.post, "/api/v1/directories/\(sso.directoryId)/api-keys/\(second.key.id)/confirmation", token: sso.scim.adminToken)
+            #expect(confirmed.status == .ok && confirmed.json["pendingConfirmation"] as? Bool == false, "\(confirmed.text)")
+            #expect(try await sso.scim.send(.get, "/Users", token: second.token).status == .ok)
+            #expect(try await sso.scim.send(.get, "/Users", token: linkKey.token).status == .unauthorized, "the link's earlier key was replaced")
+        }
+    }
+
+    @Test("succeeding with another account of the same email does not reset the guesses at the victim's", arguments: TestDatabaseKind.available)
+    func throttleTwin(kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            let local = try #require(try await service.directories(organizationId: sso.scim.organization.id, caller: .operatorCLI).first { $0.kind == .local })
+            let victim = try await service.createUser(
+                directoryId: local.id, draft: UserDraft(userName: "victim@acme.test", emails: [User.Email(value: "victim@acme.test", primary: true)]),
+                caller: .operatorCLI)
+            try await service.setPassword(userId: victim.id, password: "the victim's password", caller: .operatorCLI)
+            let beta = try await service.createOrganization(name: "Beta", plan: .guard, caller: .operatorCLI)
+            let betaLocal = try #require(try await service.directories(organizationId: beta.id, caller: .operatorCLI).first { $0.kind == .local })
+            let twin = try await service.createUser(
+                directoryId: betaLocal.id, draft: UserDraft(userName: "victim@acme.test", emails: [User.Email(value: "victim@acme.test", primary: true)]),
+                caller: .operatorCLI)
+            try await service.setPassword(userId: twin.id, password: "the attacker's twin", caller: .operatorCLI)
+            for guess in 0..<5 {
+                #expect(try await sso.form(.post, "/login/password", "email=victim%40acme.test&password=guess\(guess)").status == .unauthorized)
+            }
+            #expect(try await sso.form(.post, "/login/password", "email=victim%40acme.test&password=the+attacker%27s+twin").status == .found)
+            for guess in 5..<10 {
+                #expect(try await sso.form(.post, "/login/password", "email=victim%40acme.test&password=guess\(guess)").status == .unauthorized)
+            }
+            #expect(try await sso.form(.post, "/login/password", "email=victim%40acme.test&password=the+attacker%27s+twin").status == .tooManyRequests,
+                    "the twin's success reset nothing: ten failures lock the email")
+            let locked = try await sso.form(.post, "/login/password", "email=victim%40acme.test&password=the+victim%27s+password")
+            #expect(locked.status == .tooManyRequests)
+        }
+    }
+}

@@ -12,11 +12,14 @@ public struct ApiKey: Sendable, Hashable, Codable, Identifiable {
     public var expires: Date?
     public var revoked: Date?
     public var lastUsed: Date?
+    /// Made through a setup link: it authenticates nothing until an org admin confirms it.
+    public var pendingConfirmation: Bool
 
     public init(
         id: String, directoryId: String, prefix: String, hash: String, created: Date, expires: Date?,
-        revoked: Date? = nil, lastUsed: Date? = nil
+        revoked: Date? = nil, lastUsed: Date? = nil, pendingConfirmation: Bool = false
     ) {
+        self.pendingConfirmation = pendingConfirmation
         self.id = id
         self.directoryId = directoryId
         self.prefix = prefix

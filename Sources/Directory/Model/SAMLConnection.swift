@@ -49,10 +49,11 @@ extension SAMLConnection {
         certificates.map { ServiceProviderKeys.sha256Fingerprint(ofCertificatePEM: $0) }
     }
 
-    /// A digest of what decides who may sign in: entity ID, SSO URL and binding, certificates, IdP-initiated and SHA-1
-    /// switches. An org admin's confirmation names the digest it saw, so settings changed meanwhile are not confirmed.
+    /// A digest of what decides who may sign in and where browsers are sent: entity ID, SSO URL and binding,
+    /// certificates, IdP-initiated and SHA-1 switches, the logout URL and request signing. An org admin's confirmation names the digest it saw, so settings changed meanwhile are not confirmed.
     public var trustDigest: String {
-        var text = [identityProviderEntityID, singleSignOnURL, singleSignOnBinding.rawValue, "\(allowIdPInitiated)", "\(allowSHA1)"]
+        var text = [identityProviderEntityID, singleSignOnURL, singleSignOnBinding.rawValue, "\(allowIdPInitiated)", "\(allowSHA1)",
+                    singleLogoutURL ?? "", "\(signAuthnRequests)"]
         text += certificateFingerprints.map { $0 ?? "?" }
         return SHA256.hash(data: Data(text.joined(separator: "\n").utf8)).map { String(format: "%02x", $0) }.joined()
     }

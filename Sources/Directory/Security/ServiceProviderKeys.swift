@@ -72,6 +72,32 @@ public enum ServiceProviderKeys {
         return certificate.notValidAfter
     }
 
+    /// The one certificate of an admin's PEM text, re-encoded as canonical PEM; nil unless the text (whitespace
+    /// aside) is exactly one `CERTIFICATE` block of clean base64 holding an X.509 certificate. Stored settings hold
+    /// only this form, so every reader (swift-certificates for fingerprints and expiry, OpenSSL for signatures) sees
+    /// the same certificate: text before or after the block, a second block, or a header with trailing characters
+    /// could otherwise be read one way by one parser and another way by the other.
+    public static func canonicalCertificatePEM(_ text: String) -> String? {
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard lines.count >= 3, lines.first == "-----BEGIN CERTIFICATE-----", lines.last == "-----END CERTIFICATE-----" else { return nil }
+        let body = lines.dropFirst().dropLast().joined()
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+        guard !body.isEmpty, body.allSatisfy({ alphabet.contains($0) }), let der = Data(base64Encoded: body),
+              let certificate = try? Certificate(derEncoded: Array(der))
+        else { return nil }
+        var serializer = DER.Serializer()
+        guard (try? serializer.serialize(certificate)) != nil, serializer.serializedBytes == Array(der) else { return nil }
+        let encoded = Data(der).base64EncodedString()
+        var pem = "-----BEGIN CERTIFICATE-----\n"
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let end = encoded.index(index, offsetBy: 64, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            pem += encoded[index..<end] + "\n"
+            index = end
+        }
+        return pem + "-----END CERTIFICATE-----\n"
+    }
+
     /// The SHA-256 fingerprint of a PEM certificate's DER bytes, as IdP consoles show it (`AB:CD:…`); nil when it does
     /// not parse.
     public static func sha256Fingerprint(ofCertificatePEM pem: String) -> String? {

@@ -67,6 +67,9 @@ extension DirectoryService {
         guard var key = found, key.directoryId == directoryId, presented.matches(storedHash: key.hash),
               key.isUsable(at: now)
         else { throw failure }
+        guard !key.pendingConfirmation else {
+            throw DirectoryError(.unauthenticated, "This API key was made through a setup link and waits for an organization admin to confirm it.")
+        }
         if key.needsLastUsedUpdate(at: now, granularity: Self.lastUsedGranularity) {
             key.lastUsed = now
             let updated = key
@@ -150,7 +153,8 @@ extension DirectoryService {
         let key = Self.throttleKey(email: email)
         let now = environment.now()
         let windowStart = now.addingTimeInterval(-Self.passwordAttemptWindow)
-        try await store.write { tx in try await tx.recordSignInAttempt(key: key, at: now, forgetBefore: windowStart) }
+        let attempt = environment.newID()
+        try await store.write { tx in try await tx.recordSignInAttempt(id: attempt, key: key, at: now, forgetBefore: windowStart) }
         let attempts = try await store.read { reader in try await reader.signInAttempts(key: key, since: windowStart) }
         let candidates = try await store.read { reader in try await reader.usersWithPassword(email: email) }
         guard attempts <= Self.passwordAttemptLimit else {
@@ -164,7 +168,9 @@ extension DirectoryService {
             try? await recordRefusedPasswordSignIn(candidates.first, email: email, reason: "wrong email or password")
             throw failure
         }
-        try await store.write { tx in try await tx.clearSignInAttempts(key: key) }
+        // Only this attempt is forgotten: earlier failures keep counting, so succeeding with another account of the
+        // same email (one an attacker made in their own organization) does not reset the guesses at the victim's.
+        try await store.write { tx in try await tx.forgetSignInAttempt(id: attempt) }
         let signIn: SignIn? = try await store.write { tx in
             let directory = try await requireDirectory(tx, user.directoryId)
             let organization = try await requireOrganization(tx, directory.organizationId)

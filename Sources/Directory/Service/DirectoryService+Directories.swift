@@ -133,7 +133,11 @@ extension DirectoryService {
             // Two concurrent rotations must not both leave a live key behind.
             try await tx.lock("api-keys:\(directoryId)")
             let retireAt = environment.now().addingTimeInterval(overlap)
-            for var key in try await tx.apiKeys(directoryId: directoryId) where key.isUsable(at: environment.now()) {
+            // A setup link's key waits for an org admin and replaces only the link's earlier unconfirmed keys: whoever
+            // holds the link can neither provision nor cut off the identity provider that works today.
+            let fromSetupLink = if case .setupLink = caller { true } else { false }
+            for var key in try await tx.apiKeys(directoryId: directoryId)
+            where key.isUsable(at: environment.now()) && (!fromSetupLink || key.pendingConfirmation) {
                 let revokedAt = min(retireAt, key.expires ?? retireAt)
                 key.revoked = revokedAt
                 try await tx.update(key)
@@ -143,7 +147,28 @@ extension DirectoryService {
                     payload: ["directoryId": .string(directoryId), "revokedAt": .string(ISO8601DateFormatter().string(from: revokedAt))]
                 )
             }
-            return try await issueApiKey(tx, directory: directory, caller: caller)
+            return try await issueApiKey(tx, directory: directory, caller: caller, pending: fromSetupLink)
+        }
+    }
+
+    /// An org admin confirms a SCIM key made through a setup link; from then on it provisions.
+    public func confirmApiKey(directoryId: String, keyId: String, caller: Caller) async throws -> ApiKey {
+        try await store.write { tx in
+            let directory = try await requireDirectory(tx, directoryId)
+            let organization = try await requireOrganization(tx, directory.organizationId)
+            try caller.require(.manageDirectories, in: organization)
+            guard var key = try await tx.apiKeys(directoryId: directoryId).first(where: { $0.id == keyId }) else {
+                throw DirectoryError(.notFound, "No API key with id \(keyId.prefix(100)) in this directory.")
+            }
+            guard key.pendingConfirmation else { return key }
+            guard key.isUsable(at: environment.now()) else { throw DirectoryError(.invalidInput, "The key is revoked or expired; make a new one.") }
+            key.pendingConfirmation = false
+            try await tx.update(key)
+            try await record(
+                tx, organizationId: organization.id, caller: caller, action: "api_key.confirmed", targetType: "api_key", targetId: key.id,
+                payload: ["directoryId": .string(directoryId), "prefix": .string(key.prefix)]
+            )
+            return key
         }
     }
 
@@ -166,18 +191,18 @@ extension DirectoryService {
         }
     }
 
-    func issueApiKey(_ tx: any DirectoryWriting, directory: Directory, caller: Caller) async throws -> IssuedApiKey {
+    func issueApiKey(_ tx: any DirectoryWriting, directory: Directory, caller: Caller, pending: Bool = false) async throws -> IssuedApiKey {
         let token = SecretToken.generate(.scimKey, environment: environment)
         let now = environment.now()
         let key = ApiKey(
             id: environment.newID(), directoryId: directory.id, prefix: token.prefix, hash: token.hash,
-            created: now, expires: now.addingTimeInterval(configuration.apiKeyLifetime)
+            created: now, expires: now.addingTimeInterval(configuration.apiKeyLifetime), pendingConfirmation: pending
         )
         try await tx.insert(key)
         try await record(
             tx, organizationId: directory.organizationId, caller: caller, action: "api_key.created",
             targetType: "api_key", targetId: key.id,
-            payload: ["directoryId": .string(directory.id), "prefix": .string(key.prefix)]
+            payload: ["directoryId": .string(directory.id), "prefix": .string(key.prefix), "pending": .bool(pending)]
         )
         return IssuedApiKey(key: key, token: token.value)
     }

@@ -67,8 +67,11 @@ extension DirectoryService {
             }
         }
         guard !certificates.isEmpty else { throw DirectoryError(.invalidInput, "Give at least one IdP signing certificate.") }
-        guard certificates.allSatisfy({ ServiceProviderKeys.expiry(ofCertificatePEM: $0) != nil }) else {
-            throw DirectoryError(.invalidInput, "An IdP certificate is not a PEM X.509 certificate.")
+        let certificates = try certificates.map { text in
+            guard let canonical = ServiceProviderKeys.canonicalCertificatePEM(text) else {
+                throw DirectoryError(.invalidInput, "An IdP certificate must be exactly one PEM X.509 certificate (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----), nothing before or after it.")
+            }
+            return canonical
         }
         return try await store.write { tx in
             let directory = try await requireDirectory(tx, directoryId)
@@ -352,6 +355,21 @@ extension DirectoryService {
         }
         let credential = connection.signAuthnRequests ? try await serviceProviderCredential(directoryId: directoryId) : nil
         return (run, SignInStart(connection: connection, credential: credential))
+    }
+
+    /// The AuthnRequest of a test run that has not been answered yet, to send again with the HTTP-POST binding (the
+    /// API's sign-in URL for an IdP that takes POST only); nil when the run is unknown, answered or expired.
+    public func pendingTestRun(id: String, directoryId: String) async throws -> SignInStart? {
+        let now = environment.now()
+        let connection: SAMLConnection? = try await store.read { reader in
+            guard let request = try await reader.authnRequest(id: id), request.directoryId == directoryId, request.testRun,
+                  request.used == nil, request.expires > now
+            else { return nil }
+            return try await reader.samlConnection(directoryId: directoryId)
+        }
+        guard let connection else { return nil }
+        let credential = connection.signAuthnRequests ? try await serviceProviderCredential(directoryId: directoryId) : nil
+        return SignInStart(connection: connection, credential: credential)
     }
 
     /// A test run, for the admin who may manage its directory.

@@ -308,8 +308,9 @@ public protocol DirectoryWriting: DirectoryReading {
 
     /// Counts one sign-in attempt under `key` (for example `password:` and the email), before the password is
     /// checked; attempts older than `forgetBefore` are dropped.
-    func recordSignInAttempt(key: String, at date: Date, forgetBefore: Date) async throws
-    func clearSignInAttempts(key: String) async throws
+    func recordSignInAttempt(id: String, key: String, at date: Date, forgetBefore: Date) async throws
+    /// Forgets one attempt (it succeeded: only failures count).
+    func forgetSignInAttempt(id: String) async throws
     /// Inserts the credential unless the directory has one; returns the one that is stored.
     func insertIfAbsent(_ credential: ServiceProviderCredential) async throws -> ServiceProviderCredential
     func upsert(_ policy: AuthenticationPolicy) async throws

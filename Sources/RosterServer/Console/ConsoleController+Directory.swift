@@ -173,6 +173,13 @@ extension ConsoleController {
                 return try await directoryPage(visit, request, directory: directory, scope: scope, base: base, org: org, newKey: issued.token, newLink: nil, status: .created)
             }
         }
+        router.post(RouterPath("\(prefix)/keys/:key/confirm")) { request, context in
+            try await submit(request, context) { visit, _ in
+                let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
+                _ = try await service.confirmApiKey(directoryId: directory.id, keyId: try context.parameter("key"), caller: visit.caller)
+                return Self.redirect("\(base)?done=key-confirmed")
+            }
+        }
         router.post(RouterPath("\(prefix)/saml/confirm")) { request, context in
             try await submit(request, context) { visit, form in
                 let (directory, base) = try await scopedDirectory(visit, context, scope: scope)
@@ -275,8 +282,11 @@ extension ConsoleController {
             firstStep: WizardStep.steps(for: directory, setupLink: scope == .setupLink).first?.rawValue ?? "sso",
             hasKeys: directory.acceptsProvisioning,
             keys: state.apiKeys.map { key in
-                KeyRow(prefix: key.prefix, created: Self.date(key.created), expires: Self.date(key.expires), lastUsed: Self.date(key.lastUsed),
-                       status: key.revoked.map { $0 <= now ? "Revoked" : "Retiring at \(Self.date($0))" } ?? ((key.expires ?? .distantFuture) <= now ? "Expired" : "Active"))
+                let live = key.isUsable(at: now)
+                return KeyRow(prefix: key.prefix, created: Self.date(key.created), expires: Self.date(key.expires), lastUsed: Self.date(key.lastUsed),
+                              status: key.revoked.map { $0 <= now ? "Revoked" : "Retiring at \(Self.date($0))" }
+                                  ?? ((key.expires ?? .distantFuture) <= now ? "Expired" : key.pendingConfirmation ? "Made through a setup link: waits for your confirmation" : "Active"),
+                              confirmId: live && key.pendingConfirmation && manage ? key.id : nil)
             },
             newKey: newKey,
             certificates: state.certificates.map {
@@ -344,7 +354,7 @@ extension ConsoleController {
             view.provisioning = ProvisioningSection(
                 scimBaseURL: service.scimBaseURL(directoryId: directory.id), apiKey: apiKey, apiKeyExpires: Self.date(apiKeyExpires),
                 provisioningSteps: guide.provisioningSteps ?? [], hasMappings: !guide.attributeMappings.isEmpty,
-                attributeMappings: guide.attributeMappings
+                attributeMappings: guide.attributeMappings, viaSetupLink: scope == .setupLink
             )
         case .sso:
             let saml = try await SignInSettingsController(service: service).view(directoryId: directory.id, caller: visit.caller)
@@ -472,6 +482,9 @@ extension ConsoleController {
             let (run, start) = try await service.beginTestRun(directoryId: directory.id, requestId: requestId, caller: visit.caller)
             // The IdP hands RelayState back with its answer; the ACS then sends the admin to this run's result.
             let relayState = "\(base)/setup/test?run=\(run.id)"
+            if start.connection.singleSignOnBinding == .post {
+                return SAMLController.postBindingPage(requestId: requestId, directoryId: directory.id, start: start, relayState: relayState, service: service)
+            }
             guard let url = SAMLController.authnRequestURL(requestId: requestId, directoryId: directory.id, start: start, relayState: relayState, service: service) else {
                 throw DirectoryError(.invalidInput, "The identity provider's single sign-on URL is not usable; check it in the single sign-on step.")
             }
@@ -493,6 +506,8 @@ struct KeyRow {
     let expires: String
     let lastUsed: String
     let status: String
+    /// A setup link's key the visitor may confirm.
+    let confirmId: String?
 }
 
 struct CertificateRow {
@@ -596,6 +611,8 @@ struct ProvisioningSection {
     let provisioningSteps: [String]
     let hasMappings: Bool
     let attributeMappings: [String]
+    /// Behind a setup link: keys made here wait for an org admin's confirmation.
+    let viaSetupLink: Bool
 }
 
 /// What the admin typed in the single sign-on form, and what was wrong with it, field by field.

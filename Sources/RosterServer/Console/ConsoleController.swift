@@ -198,6 +198,7 @@ struct ConsoleController {
         "sso-pending": "Single sign-on is saved. Run Test SSO now; people sign in through it once an organization admin confirms the settings.", "policy": "The authentication policy is saved.", "linked": "The domain link is saved.",
         "verified": "The domain is verified.", "claimed": "The domain is claimed. Verify it next.",
         "tested": "The test run is finished; each check is below.",
+        "key-confirmed": "The API key is confirmed: the identity provider can provision with it now.",
         "saml-confirmed": "The single sign-on settings are confirmed: people of this directory sign in through them now.",
         "relinked": "The provisioning record is relinked: the identity provider's next update reaches that account.",
         "portal-disconnected": "The identity provider of the help center's customers is disconnected; you can connect another one.",

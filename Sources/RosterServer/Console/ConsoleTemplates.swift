@@ -138,8 +138,9 @@ enum ConsoleTemplates {
         <p>{{providerName}} sends users and groups to Roster over SCIM. Copy these two values into {{providerName}}.</p>
         <label>SCIM base URL</label><div class="copy"><code id="scim-url">{{scimBaseURL}}</code><button type="button" class="secondary" data-copy="scim-url">Copy</button></div>
         {{#apiKey}}<label>API key</label><div class="copy secret"><code id="api-key">{{.}}</code><button type="button" class="secondary" data-copy="api-key">Copy</button></div>
-        <p class="notice">Copy the API key now: Roster shows it only once and keeps only its hash. It expires on {{apiKeyExpires}}.</p>{{/apiKey}}
-        {{^apiKey}}<p class="hint">The API key was shown once, when it was made. If it was not saved, generate a new one: the current key stops working.</p>
+        <p class="notice">Copy the API key now: Roster shows it only once and keeps only its hash. It expires on {{apiKeyExpires}}.</p>
+        {{#viaSetupLink}}<p class="notice">This key works once an organization admin confirms it on the directory page; until then the provider's connection test is refused. Paste it now and ask them to confirm.</p>{{/viaSetupLink}}{{/apiKey}}
+        {{^apiKey}}<p class="hint">The API key was shown once, when it was made. If it was not saved, generate a new one{{^viaSetupLink}}: the current key stops working{{/viaSetupLink}}.</p>
         {{#canManage}}<form method="post" action="{{base}}/setup/provisioning"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">Generate a new API key</button></form>{{/canManage}}{{/apiKey}}
         <h2>In {{providerName}}</h2><p class="hint">Provisioning is turned on in the same {{providerName}} application that signs people in. If you have not created it yet, do part 1 of the <a href="{{base}}/setup/sso">single sign-on step</a> first, then come back: this key stays on this page only until you leave it, so copy it somewhere safe now.</p>
         <ol class="guide">{{#provisioningSteps}}<li>{{.}}</li>{{/provisioningSteps}}</ol>
@@ -218,7 +219,7 @@ enum ConsoleTemplates {
         <div class="card"><h2>Setup</h2><p>{{providerName}}</p><p><a class="button secondary" href="{{base}}/setup/{{firstStep}}">Open the setup guide</a></p></div>
         </div>
         {{#hasKeys}}<h2>API keys</h2><table><thead><tr><th>Key</th><th>Created</th><th>Expires</th><th>Last used</th><th>Status</th></tr></thead><tbody>
-        {{#keys}}<tr><td><code>rsk_{{prefix}}_…</code></td><td>{{created}}</td><td>{{expires}}</td><td>{{lastUsed}}</td><td>{{status}}</td></tr>{{/keys}}</tbody></table>
+        {{#keys}}<tr><td><code>rsk_{{prefix}}_…</code></td><td>{{created}}</td><td>{{expires}}</td><td>{{lastUsed}}</td><td>{{status}}{{#confirmId}}<form method="post" action="{{base}}/keys/{{.}}/confirm" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><button type="submit" class="secondary">Confirm this key</button></form>{{/confirmId}}</td></tr>{{/keys}}</tbody></table>
         {{#canManage}}<form method="post" action="{{base}}/keys" class="row"><input type="hidden" name="_csrf" value="{{csrf}}"><div><label for="overlap">When the new key is made, the current key</label>
         <select id="overlap" name="overlap"><option value="0">stops working at once</option><option value="3600">keeps working for 1 hour</option><option value="86400">keeps working for 24 hours</option><option value="604800">keeps working for 7 days</option></select></div>
         <button type="submit">Regenerate API key</button></form>{{/canManage}}{{/hasKeys}}

@@ -79,6 +79,11 @@ struct DirectoriesController {
                 status: .created
             )
         }
+        group.post("directories/:dir/api-keys/:key/confirmation") { _, context in
+            JSONBody(ApiKeyView(try await service.confirmApiKey(
+                directoryId: try context.parameter("dir"), keyId: try context.parameter("key"), caller: try context.caller()
+            )))
+        }
         group.delete("directories/:dir/api-keys/:key") { _, context in
             try await service.revokeApiKey(
                 directoryId: try context.parameter("dir"), keyId: try context.parameter("key"), caller: try context.caller()

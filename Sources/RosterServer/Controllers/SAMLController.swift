@@ -30,6 +30,15 @@ struct SAMLController {
             let relayState = request.uri.queryParameters["RelayState"].map(String.init).flatMap(Self.safeRelayState)
             return try await startSignIn(directoryId: try context.parameter("dir"), relayState: relayState, context: context)
         }
+        router.get("saml/:dir/tests/:run/start") { _, context in
+            // A Test SSO run's AuthnRequest for an IdP that takes HTTP-POST only: the self-submitting form. It only ever
+            // sends the run's own, still unanswered request to the configured IdP.
+            let directoryId = try context.parameter("dir"), runId = try context.parameter("run")
+            guard let start = try await service.pendingTestRun(id: runId, directoryId: directoryId) else {
+                return Self.page(.notFound, "Test not available", "This Test SSO run is unknown, finished or expired. Start a new one.")
+            }
+            return Self.postBindingPage(requestId: runId, directoryId: directoryId, start: start, relayState: nil, service: service)
+        }
         router.post("saml/:dir/acs") { request, context in
             try await acs(request, context)
         }
@@ -134,7 +143,7 @@ struct SAMLController {
             return Self.page(.forbidden, "Single sign-on is not available yet", error.message)
         }
         if start.connection.singleSignOnBinding == .post {
-            return postBindingPage(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState)
+            return Self.postBindingPage(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState, service: service)
         }
         guard let url = Self.authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: relayState, service: service) else {
             context.logger.error("the AuthnRequest could not be built", metadata: ["directory": "\(directoryId)"])
@@ -158,12 +167,19 @@ struct SAMLController {
     }
 
     /// The HTTP-POST binding (SAML 2.0 Bindings §3.5): a form that carries the AuthnRequest, base64 without deflate,
-    /// to the IdP; it submits itself where scripts run and shows a button where they do not. A signed request would
-    /// need an enveloped XML signature, which Roster does not make yet, so POST requests go unsigned.
-    private func postBindingPage(requestId: String, directoryId: String, start: SignInStart, relayState: String?) -> Response {
+    /// to the IdP; it submits itself where scripts run and shows a button where they do not. When the directory signs
+    /// requests, the AuthnRequest carries an enveloped XML signature by the directory's SP key.
+    static func postBindingPage(requestId: String, directoryId: String, start: SignInStart, relayState: String?, service: DirectoryService) -> Response {
         let escape = ServiceProviderMetadata.escape
         let authnRequest = Self.authnRequest(requestId: requestId, directoryId: directoryId, start: start, service: service)
-        let encoded = Data(authnRequest.xml.utf8).base64EncodedString()
+        var xml = authnRequest.xml
+        if let credential = start.credential {
+            guard let signed = try? XMLSigner.sign(xml, privateKeyPEM: credential.privateKeyPEM, certificatePEM: credential.certificatePEM) else {
+                return Self.page(.internalServerError, "Sign-in could not start", "Roster could not sign its request to the identity provider. Tell your administrator.")
+            }
+            xml = signed
+        }
+        let encoded = Data(xml.utf8).base64EncodedString()
         let relay = relayState.map { "<input type=\"hidden\" name=\"RelayState\" value=\"\(escape($0))\">" } ?? ""
         let html = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in</title></head>

@@ -131,7 +131,10 @@ struct SignInSettingsController {
             let directoryId = try context.parameter("dir")
             let requestId = AuthnRequest.newID(randomBytes: service.environment.randomBytes(16))
             let (run, start) = try await service.beginTestRun(directoryId: directoryId, requestId: requestId, caller: try context.caller())
-            let url = SAMLController.authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: nil, service: service)
+            // An IdP that takes POST only gets the request through Roster's self-submitting form page.
+            let url = start.connection.singleSignOnBinding == .post
+                ? URL(string: "\(service.configuration.baseURL)/saml/\(directoryId)/tests/\(requestId)/start")
+                : SAMLController.authnRequestURL(requestId: requestId, directoryId: directoryId, start: start, relayState: nil, service: service)
             return JSONBody(TestRunView(run: run, signInUrl: url?.absoluteString), status: .created)
         }
         group.get("directories/:dir/saml/tests/:run") { _, context in

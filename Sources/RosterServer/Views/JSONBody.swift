@@ -53,8 +53,10 @@ struct ApiKeyView: Encodable, Sendable {
     let expires: Date?
     let revoked: Date?
     let lastUsed: Date?
+    let pendingConfirmation: Bool
 
     init(_ key: ApiKey) {
+        pendingConfirmation = key.pendingConfirmation
         id = key.id
         directoryId = key.directoryId
         prefix = key.prefix

@@ -8,11 +8,16 @@ enum TrustSchema {
         try await db.alter(table: "saml_connections").column("confirmed_at", type: types.timestamp).run()
         try await db.update("saml_connections").set(SQLIdentifier("confirmed_at"), to: SQLIdentifier("updated_at")).run()
         try await db.create(table: "sign_in_failures")
+            .column("attempt_id", type: .text, .notNull)
             .column("throttle_key", type: .text, .notNull)
             .column("failed_at", type: types.timestamp, .notNull)
             .run()
         try await db.create(index: "sign_in_failures_key").on("sign_in_failures").column("throttle_key").column("failed_at").run()
+        try await db.create(index: "sign_in_failures_attempt").on("sign_in_failures").column("attempt_id").run()
         try await db.create(index: "sign_in_failures_at").on("sign_in_failures").column("failed_at").run()
+        // SCIM keys made through a setup link wait for an org admin, like its SAML settings.
+        let falseValue: any SQLExpression = types.kind == .postgres ? SQLRaw("FALSE") : SQLRaw("0")
+        try await db.alter(table: "api_keys").column("pending", type: types.boolean, .notNull, .default(falseValue)).run()
         // LogoutRequests Roster sent: the IdP's LogoutResponse must answer one of them, once.
         try await db.create(table: "logout_requests")
             .column("id", type: .text, .primaryKey(autoIncrement: false))

@@ -90,10 +90,10 @@ extension SQLStoreSession {
 
     // MARK: Sign-in throttle
 
-    func recordSignInAttempt(key: String, at date: Date, forgetBefore: Date) async throws {
+    func recordSignInAttempt(id: String, key: String, at date: Date, forgetBefore: Date) async throws {
         try await db.delete(from: "sign_in_failures").where("failed_at", .lessThan, forgetBefore.millisecondsSince1970).run()
-        try await db.insert(into: "sign_in_failures").columns("throttle_key", "failed_at")
-            .values(SQLBind(key), SQLBind(date.millisecondsSince1970)).run()
+        try await db.insert(into: "sign_in_failures").columns("attempt_id", "throttle_key", "failed_at")
+            .values(SQLBind(id), SQLBind(key), SQLBind(date.millisecondsSince1970)).run()
     }
 
     func signInAttempts(key: String, since: Date) async throws -> Int {
@@ -103,7 +103,7 @@ extension SQLStoreSession {
         return Int(try row?.decode(column: "attempts", as: Int64.self) ?? 0)
     }
 
-    func clearSignInAttempts(key: String) async throws {
-        try await db.delete(from: "sign_in_failures").where("throttle_key", .equal, key).run()
+    func forgetSignInAttempt(id: String) async throws {
+        try await db.delete(from: "sign_in_failures").where("attempt_id", .equal, id).run()
     }
 }

@@ -17,10 +17,10 @@ extension SQLStoreSession {
     func insert(_ key: ApiKey) async throws {
         try await mapped {
             try await db.insert(into: "api_keys")
-                .columns("id", "directory_id", "prefix", "hash", "created_at", "expires_at", "revoked_at", "last_used_at")
+                .columns("id", "directory_id", "prefix", "hash", "created_at", "expires_at", "revoked_at", "last_used_at", "pending")
                 .values(SQLBind(key.id), SQLBind(key.directoryId), SQLBind(key.prefix), SQLBind(key.hash),
                         SQLBind(key.created.millisecondsSince1970), SQLBind(key.expires.millis), SQLBind(key.revoked.millis),
-                        SQLBind(key.lastUsed.millis))
+                        SQLBind(key.lastUsed.millis), SQLBind(key.pendingConfirmation))
                 .run()
         }
     }
@@ -31,6 +31,7 @@ extension SQLStoreSession {
                 .set("expires_at", to: key.expires.millis)
                 .set("revoked_at", to: key.revoked.millis)
                 .set("last_used_at", to: key.lastUsed.millis)
+                .set("pending", to: key.pendingConfirmation)
                 .where("id", .equal, key.id)
                 .run()
         }
@@ -40,7 +41,8 @@ extension SQLStoreSession {
         ApiKey(
             id: try row.string("id"), directoryId: try row.string("directory_id"), prefix: try row.string("prefix"),
             hash: try row.string("hash"), created: try row.date("created_at"), expires: try row.optionalDate("expires_at"),
-            revoked: try row.optionalDate("revoked_at"), lastUsed: try row.optionalDate("last_used_at")
+            revoked: try row.optionalDate("revoked_at"), lastUsed: try row.optionalDate("last_used_at"),
+            pendingConfirmation: try row.bool("pending")
         )
     }
 
