@@ -151,3 +151,47 @@ struct SingleLogoutTests {
         }
     }
 }
+
+@Suite("HTTP-POST binding requests")
+struct PostBindingTests {
+    @Test("an IdP that takes POST only gets a signed AuthnRequest in a form (xmlsec1 verifies it with the SP certificate); Test SSO goes through the form too",
+          arguments: TestDatabaseKind.available)
+    func signedPostRequest(kind: TestDatabaseKind) async throws {
+        try await SSOHarness.with(kind) { sso in
+            let service = sso.scim.service
+            _ = try await service.configureSAML(
+                directoryId: sso.directoryId, identityProviderEntityID: ResponseFactory.idpEntity, singleSignOnURL: "https://idp.example/sso",
+                certificates: [sso.idp.certificatePEM], allowSHA1: false, allowIdPInitiated: false, signAuthnRequests: true,
+                singleSignOnBinding: .post, caller: .operatorCLI
+            )
+            let page = try await sso.get("/saml/\(sso.directoryId)/login")
+            #expect(page.status == .ok && page.text.contains(#"action="https://idp.example/sso""#))
+            let field = try #require(page.text.range(of: #"name="SAMLRequest" value=""#).map { String(page.text[$0.upperBound...].prefix { $0 != "\"" }) })
+            let xml = try #require(Data(base64Encoded: field).map { String(decoding: $0, as: UTF8.self) })
+            #expect(xml.contains("AuthnRequest") && xml.contains("Signature") && xml.contains("rsa-sha256"))
+
+            let credential = try await service.serviceProviderCredential(directoryId: sso.directoryId)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-post-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let request = folder.appendingPathComponent("request.xml"), certificate = folder.appendingPathComponent("sp.pem")
+            try xml.write(to: request, atomically: true, encoding: .utf8)
+            try credential.certificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
+            let arguments = ["--verify", "--pubkey-cert-pem", certificate.path, "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:AuthnRequest", request.path]
+            #expect(try ChildProcess.run("/usr/bin/xmlsec1", arguments) == 0, "xmlsec1 verifies Roster's signature")
+            try xml.replacingOccurrences(of: "https://idp.example/sso", with: "https://evil.example/sso").write(to: request, atomically: true, encoding: .utf8)
+            #expect(try ChildProcess.run("/usr/bin/xmlsec1", arguments) != 0, "and refuses it once changed")
+
+            // Test SSO through the API: the sign-in URL is Roster's form page for this run, usable until answered.
+            let started = try await sso.scim.api.send(.post, "/api/v1/directories/\(sso.directoryId)/saml/tests", token: sso.scim.adminToken)
+            let url = try #require(started.json["signInUrl"] as? String)
+            let runId = try #require((started.json["run"] as? [String: Any])?["id"] as? String, "\(started.text)")
+            #expect(url == "https://roster.test/saml/\(sso.directoryId)/tests/\(runId)/start")
+            let form = try await sso.get("/saml/\(sso.directoryId)/tests/\(runId)/start")
+            #expect(form.status == .ok && form.text.contains("SAMLRequest") && form.text.contains(#"action="https://idp.example/sso""#))
+            _ = try await sso.post(try sso.response(nameID: "nobody@example.com", requestId: runId))
+            #expect(try await sso.get("/saml/\(sso.directoryId)/tests/\(runId)/start").status == .notFound, "answered runs are not sent again")
+            #expect(try await sso.get("/saml/\(sso.directoryId)/tests/_unknown/start").status == .notFound)
+        }
+    }
+}
