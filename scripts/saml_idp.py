@@ -22,6 +22,10 @@ import urllib.request
 import warnings
 import xml.etree.ElementTree as ET
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
 # pysaml2 7.5.5 still names a cipher mode that cryptography has moved (it never uses it here).
 warnings.filterwarnings("ignore", message="CFB has been moved")
 
@@ -34,6 +38,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 IDP_ENTITY_ID = "https://idp.interop.test/metadata"
 IDP_SSO_URL = "https://idp.interop.test/sso"
+IDP_SLO_URL = "https://idp.interop.test/slo"
 XMLSEC = "/usr/bin/xmlsec1"
 HTTP_TIMEOUT = 10
 USER = "alice@example.com"
@@ -69,7 +74,8 @@ def idp_server(workdir, name, sp_metadata=None):
         "delete_tmpfiles": True,
         "service": {"idp": {
             "name": "Roster interop IdP",
-            "endpoints": {"single_sign_on_service": [(IDP_SSO_URL, BINDING_HTTP_REDIRECT)]},
+            "endpoints": {"single_sign_on_service": [(IDP_SSO_URL, BINDING_HTTP_REDIRECT)],
+                          "single_logout_service": [(IDP_SLO_URL, BINDING_HTTP_REDIRECT)]},
             "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
             "want_authn_requests_signed": False,
             "sign_response": False,
@@ -280,6 +286,117 @@ class Interop:
         second = Browser()
         return self.expect_refused(second, self.post_acs(second, saml_response, "/welcome"))
 
+    # -- single logout ----------------------------------------------------------------------------------------
+
+    def sp_certificate(self):
+        """Roster's SP certificate from its metadata (the key that signs its LogoutResponses)."""
+        der = base64.b64decode(sp_encryption_certificate(self.sp_metadata) or "")
+        return x509.load_der_x509_certificate(der)
+
+    def check_redirect_signature(self, location, parameter):
+        """Verifies Roster's redirect-binding signature over the exact query bytes (Bindings 3.4.4.1), returns the fields."""
+        query = urllib.parse.urlsplit(location).query
+        raw = dict(pair.split("=", 1) for pair in query.split("&"))
+        if "Signature" not in raw or urllib.parse.unquote(raw.get("SigAlg", "")) != SIG_RSA_SHA256:
+            raise Failure(f"{parameter} is not signed RSA-SHA256: {location[:160]}")
+        signed = f"{parameter}={raw[parameter]}"
+        if "RelayState" in raw:
+            signed += f"&RelayState={raw['RelayState']}"
+        signed += f"&SigAlg={raw['SigAlg']}"
+        signature = base64.b64decode(urllib.parse.unquote(raw["Signature"]))
+        self.sp_certificate().public_key().verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return {name: urllib.parse.unquote(value) for name, value in raw.items()}
+
+    def signed_in_browser(self):
+        browser = Browser()
+        request_id = self.start_login(browser, "/hello")
+        saml_response, _ = self.respond(self.idp, request_id)
+        self.expect_signed_in(browser, self.post_acs(browser, saml_response, "/hello"), "/hello")
+        return browser
+
+    def expect_signed_out(self, browser):
+        status, _, _ = browser.request(f"{self.base}/api/v1/session")
+        if status != 401:
+            raise Failure(f"the session still answers {status} after logout")
+
+    def sp_initiated_logout(self):
+        """Roster's LogoutRequest to the IdP; pysaml2 parses it and answers a LogoutResponse signed over the query."""
+        browser = self.signed_in_browser()
+        status, headers, _ = browser.post_form(f"{self.base}/logout", {})
+        location = headers.get("Location", "")
+        if status != 302 or not location.startswith(IDP_SLO_URL + "?"):
+            raise Failure(f"/logout: expected 302 to {IDP_SLO_URL}, got {status} {location[:120]}")
+        self.expect_signed_out(browser)
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
+        request = self.idp.parse_logout_request(query["SAMLRequest"][0], BINDING_HTTP_REDIRECT).message
+        if request.name_id.text != USER or request.issuer.text != self.sp_entity_id:
+            raise Failure(f"LogoutRequest for {request.name_id.text} from {request.issuer.text}")
+        response = self.idp.create_logout_response(request, [BINDING_HTTP_REDIRECT])
+        slo = f"{self.base}/saml/{self.directory}/slo"
+        http = self.idp.apply_binding(BINDING_HTTP_REDIRECT, str(response), slo, "after-logout", response=True,
+                                      sign=True, sigalg=SIG_RSA_SHA256)
+        answer = dict(http["headers"])["Location"]
+        status, _, body = browser.request(answer)
+        text = page_text(body)
+        if status != 200 or "of your identity provider" not in text or "not confirmed" in text:
+            raise Failure(f"Roster on the IdP's LogoutResponse: {status} {text}")
+        # A forged answer (signed by the rogue key) is not taken as a confirmation.
+        forged = self.rogue.apply_binding(BINDING_HTTP_REDIRECT, str(response), slo, "x", response=True, sign=True, sigalg=SIG_RSA_SHA256)
+        status, _, body = Browser().request(dict(forged["headers"])["Location"])
+        if "not confirmed" not in page_text(body) and "did not confirm" not in page_text(body):
+            raise Failure(f"a rogue LogoutResponse was taken as a confirmation: {page_text(body)}")
+        return f"LogoutRequest for {USER} answered, Roster reports: {text}"
+
+    def idp_logout(self, binding):
+        """pysaml2's LogoutRequest ends the session; Roster answers a LogoutResponse signed with its SP key."""
+        browser = self.signed_in_browser()
+        slo = f"{self.base}/saml/{self.directory}/slo"
+        name_id = NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=USER)
+        if binding == BINDING_HTTP_REDIRECT:
+            request_id, request = self.idp.create_logout_request(slo, self.sp_entity_id, name_id=name_id, sign=False)
+            http = self.idp.apply_binding(BINDING_HTTP_REDIRECT, str(request), slo, "idp-state", sign=True, sigalg=SIG_RSA_SHA256)
+            status, headers, body = Browser().request(dict(http["headers"])["Location"])
+        else:
+            request_id, request = self.idp.create_logout_request(slo, self.sp_entity_id, name_id=name_id, sign=True,
+                                                                 sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST_SHA256)
+            xml = str(request)
+            if "<ds:Signature" not in xml and "Signature" not in xml:
+                raise Failure("pysaml2 did not sign the LogoutRequest")
+            status, headers, body = Browser().post_form(slo, {"SAMLRequest": base64.b64encode(xml.encode()).decode(), "RelayState": "idp-state"})
+        location = headers.get("Location", "")
+        if status != 302 or not location.startswith(IDP_SLO_URL + "?"):
+            raise Failure(f"Roster answered {status} {location[:120]} {page_text(body)}")
+        self.expect_signed_out(browser)
+        fields = self.check_redirect_signature(location, "SAMLResponse")
+        if fields.get("RelayState") != "idp-state":
+            raise Failure(f"RelayState came back as {fields.get('RelayState')}")
+        parsed = self.idp.parse_logout_request_response(fields["SAMLResponse"], BINDING_HTTP_REDIRECT)
+        response = parsed.response
+        if response.in_response_to != request_id or response.status.status_code.value != "urn:oasis:names:tc:SAML:2.0:status:Success":
+            raise Failure(f"LogoutResponse to {response.in_response_to}, status {response.status.status_code.value}")
+        # The same request again is a replay: refused.
+        if binding == BINDING_HTTP_REDIRECT:
+            status, _, _ = Browser().request(dict(http["headers"])["Location"])
+            if status != 400:
+                raise Failure(f"a replayed LogoutRequest answered {status}")
+        return f"session ended; signed LogoutResponse (pysaml2 parsed it, signature checked with the SP certificate) to {request_id}"
+
+    def idp_logout_redirect(self):
+        return self.idp_logout(BINDING_HTTP_REDIRECT)
+
+    def idp_logout_post(self):
+        return self.idp_logout(BINDING_HTTP_POST)
+
+    def encrypted_idp_initiated(self):
+        certificate = sp_encryption_certificate(self.sp_metadata)
+        browser = Browser()
+        saml_response, xml = self.respond(
+            self.encrypting_idp, None, encrypt_assertion=True, encrypt_cert_assertion=certificate, encrypt_assertion_self_contained=True,
+        )
+        if "EncryptedAssertion" not in xml:
+            raise Failure("pysaml2 did not encrypt the assertion")
+        return self.expect_signed_in(browser, self.post_acs(browser, saml_response, "/welcome"), "/welcome")
+
     def wrong_key(self):
         browser = Browser()
         request_id = self.start_login(browser, "/hello")
@@ -302,6 +419,10 @@ def command_run(workdir, base, directory):
         ("replayed sp-initiated response refused", interop.replay),
         ("replayed idp-initiated response refused", interop.idp_initiated_replay),
         ("response signed by an unknown key refused", interop.wrong_key),
+        ("encrypted idp-initiated sign-in", interop.encrypted_idp_initiated),
+        ("sp-initiated single logout (pysaml2 answers a signed LogoutResponse)", interop.sp_initiated_logout),
+        ("idp-initiated single logout, HTTP-Redirect", interop.idp_logout_redirect),
+        ("idp-initiated single logout, HTTP-POST", interop.idp_logout_post),
     ]
     failed = 0
     for name, scenario in scenarios:

@@ -22,6 +22,7 @@ public enum ServiceProviderMetadata {
             <md:SPSSODescriptor AuthnRequestsSigned="\(signsRequests && certificatePEM != nil)" WantAssertionsSigned="\(wantAssertionsSigned)" \
             protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">\(keys)\
             <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="\(escape(identity.singleLogoutURL))"/>\
+            <md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="\(escape(identity.singleLogoutURL))"/>\
             <md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>\
             <md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" \
             Location="\(escape(identity.assertionConsumerServiceURL))" index="0" isDefault="true"/>\
