@@ -80,6 +80,12 @@ struct WebhookDispatcher: Service {
     /// lease is lost. Finished events are recorded a batch at a time (one transaction per batch): a node that dies
     /// mid-batch leaves those events to be delivered again, never skipped.
     private func deliver(_ claimed: WebhookEndpoint, owner: String) async {
+        var connection = PinnedConnection(host: URL(string: claimed.url)?.host ?? "", allowPrivate: allowPrivate)
+        await deliverEvents(claimed, owner: owner, connection: &connection)
+        await connection.close()
+    }
+
+    private func deliverEvents(_ claimed: WebhookEndpoint, owner: String, connection: inout PinnedConnection) async {
         var endpoint = claimed
         do {
             for _ in 0..<20 {
@@ -112,7 +118,7 @@ struct WebhookDispatcher: Service {
                     if attempt == 1 {
                         Self.latency.recordNanoseconds(Int64(max(0, service.environment.now().timeIntervalSince(event.created)) * 1e9))
                     }
-                    let outcome = await post(event, published: published, attempt: attempt, to: endpoint)
+                    let outcome = await post(event, published: published, attempt: attempt, to: endpoint, connection: &connection)
                     let status: WebhookDelivery.Status
                     switch outcome {
                     case .delivered: status = .delivered
@@ -168,25 +174,13 @@ struct WebhookDispatcher: Service {
         }
     }
 
-    private func post(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint) async -> Outcome {
-        // The name is resolved once, checked, and the connection goes to that very address (TLS still verifies the
-        // name): a name that answers a public address to the check and a private one to the connect gets nowhere.
-        let host = URL(string: endpoint.url)?.host ?? ""
-        let allowPrivate = self.allowPrivate
-        let pinned = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: WebhookTarget.pinnedAddress(host: host, allowPrivate: allowPrivate)) }
+    private func post(
+        _ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, connection: inout PinnedConnection
+    ) async -> Outcome {
+        switch await connection.client() {
+        case .success(let client): await send(event, published: published, attempt: attempt, to: endpoint, client: client)
+        case .failure(let refusal): .failed(nil, "refused: the host is \(refusal.reason)")
         }
-        let address: String
-        switch pinned {
-        case .success(let resolved): address = resolved
-        case .failure(let refusal): return .failed(nil, "refused: the host is \(refusal.reason)")
-        }
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: Self.timeout))
-        configuration.dnsOverride = [host: address]
-        let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let outcome = await send(event, published: published, attempt: attempt, to: endpoint, client: pinnedClient)
-        try? await pinnedClient.shutdown()
-        return outcome
     }
 
     private func send(_ event: Event, published: Int64, attempt: Int, to endpoint: WebhookEndpoint, client: HTTPClient) async -> Outcome {
@@ -216,5 +210,40 @@ struct WebhookDispatcher: Service {
             logger.debug("webhook connection failed", metadata: ["webhook": "\(endpoint.id)", "error": "\(error)"])
             return .failed(nil, "the receiver could not be reached")
         }
+    }
+}
+
+/// One delivery run's connection to an endpoint: the name is resolved once, checked, and every request of the run
+/// connects to that very address (TLS still verifies the name), so a name that answers a public address to the check
+/// and a private one to the connect (DNS rebinding) gets nowhere.
+struct PinnedConnection {
+    let host: String
+    let allowPrivate: Bool
+    private var state: Result<HTTPClient, WebhookTarget.Refusal>?
+
+    init(host: String, allowPrivate: Bool) {
+        self.host = host
+        self.allowPrivate = allowPrivate
+    }
+
+    mutating func client() async -> Result<HTTPClient, WebhookTarget.Refusal> {
+        if let state { return state }
+        let host = self.host, allowPrivate = self.allowPrivate
+        let pinned = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: WebhookTarget.pinnedAddress(host: host, allowPrivate: allowPrivate)) }
+        }
+        let made = pinned.map { address in
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: WebhookDispatcher.timeout)
+            )
+            configuration.dnsOverride = [host: address]
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        state = made
+        return made
+    }
+
+    func close() async {
+        if case .success(let client) = state { try? await client.shutdown() }
     }
 }
