@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -26,36 +27,29 @@ enum RosterProcess {
 
     /// Runs `roster ARGS` to completion (at most 60 s).
     static func run(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> Output {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
+        let out = folder.appendingPathComponent(".stdout-\(UUID().uuidString)").path
+        let err = folder.appendingPathComponent(".stderr-\(UUID().uuidString)").path
+        defer {
+            unlink(out)
+            unlink(err)
+        }
+        let process = try SpawnedProcess.spawn(
+            binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: folder.path,
+            stdout: out, stderr: err
+        )
         let deadline = Date().addingTimeInterval(60)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         while process.isRunning, Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        let status = process.waitUntilExit()
+        return Output(status: status, stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 
     /// Starts `roster serve` in the background.
-    static func start(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> Process {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        return process
+    static func start(_ arguments: [String], environment: [String: String] = [:], in folder: URL) throws -> SpawnedProcess {
+        try SpawnedProcess.spawn(
+            binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, directory: folder.path
+        )
     }
 
     /// A free loopback port.

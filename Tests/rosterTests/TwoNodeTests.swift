@@ -10,7 +10,7 @@ import Testing
 struct TwoNodeTests {
     struct Node {
         let base: String
-        let process: Process
+        let process: SpawnedProcess
     }
 
     static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
