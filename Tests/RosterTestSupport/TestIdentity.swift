@@ -8,7 +8,15 @@ public struct TestIdentity: Sendable {
     public let privateKeyPEM: String
     public let certificatePEM: String
 
+    /// A new identity (never one handed out before). RSA identities named `idp` come from a pool that a background
+    /// thread keeps filled: making one spawns openssl and waits for it, which on the test process's two-thread
+    /// concurrency pool would stall every server in the suite while it runs.
     public static func make(name: String = "idp", ellipticCurve: Bool = false) throws -> TestIdentity {
+        if name == "idp", !ellipticCurve { return try IdentityPool.shared.take() }
+        return try generate(name: name, ellipticCurve: ellipticCurve)
+    }
+
+    static func generate(name: String, ellipticCurve: Bool) throws -> TestIdentity {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("roster-saml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -158,5 +166,48 @@ final class TestXML {
 
     static func name(of node: xmlNodePtr) -> String {
         node.pointee.name.map { String(cString: $0) } ?? ""
+    }
+}
+
+/// RSA identities made ahead of need on a thread of its own (not the concurrency pool's).
+final class IdentityPool: @unchecked Sendable {
+    static let shared = IdentityPool()
+    private let condition = NSCondition()
+    private var ready: [TestIdentity] = []
+    private var started = false
+    private static let depth = 6
+
+    func take() throws -> TestIdentity {
+        condition.lock()
+        defer { condition.unlock() }
+        if !started {
+            started = true
+            let thread = Thread { [self] in fill() }
+            thread.name = "roster-test-identities"
+            thread.start()
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while ready.isEmpty {
+            guard condition.wait(until: deadline) || !ready.isEmpty else { throw TestIdentity.SigningError() }
+        }
+        let identity = ready.removeFirst()
+        condition.broadcast()
+        return identity
+    }
+
+    private func fill() {
+        while true {
+            condition.lock()
+            while ready.count >= Self.depth { condition.wait() }
+            condition.unlock()
+            guard let identity = try? TestIdentity.generate(name: "idp", ellipticCurve: false) else {
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
+            condition.lock()
+            ready.append(identity)
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 }
