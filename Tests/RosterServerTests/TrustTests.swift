@@ -233,6 +233,10 @@ struct PendingSAMLConsoleTests {
             #expect(connection.isPending)
             // The setup link cannot reach the confirmation.
             #expect(try await idpAdmin.post("/admin/setup/d/\(okta.directory.id)/saml/confirm", ["digest": connection.trustDigest], csrf: wizard.csrf).status != .seeOther)
+            #expect(try await service.samlConnection(directoryId: okta.directory.id)?.isPending == true)
+            await #expect(throws: DirectoryError.self) {
+                _ = try await service.confirmSAML(directoryId: okta.directory.id, digest: connection.trustDigest, caller: .setupLink(issued.link))
+            }
 
             let owner = ConsoleBrowser(api.client)
             try await owner.signIn(email: "owner@acme.test", password: ConsoleFixture.password)
@@ -241,10 +245,25 @@ struct PendingSAMLConsoleTests {
             let fingerprint = try #require(connection.certificateFingerprints.first ?? nil)
             #expect(page.html.contains("wait for your confirmation") && page.html.contains("http://www.okta.com/exk1")
                     && page.html.contains("https://acme.okta.com/app/sso/saml") && page.html.contains(fingerprint))
+            for label in ["SSO binding", "IdP-initiated sign-in", "SHA-1 signatures accepted", "Single logout URL", "Roster signs its requests"] {
+                #expect(page.html.contains(label), "the card shows \(label)")
+            }
             let confirmed = try await owner.post("\(base)/saml/confirm", ["digest": connection.trustDigest], csrf: page.csrf)
             #expect(confirmed.status == .seeOther && confirmed.location == "\(base)?done=saml-confirmed")
             #expect(try await service.samlConnection(directoryId: okta.directory.id)?.isPending == false)
             #expect(!(try await owner.get(base).html.contains("wait for your confirmation")))
+
+            // A later change through the link, of the logout URL alone: the card shows it changed, beside what was confirmed.
+            _ = try await service.configureSAML(
+                directoryId: okta.directory.id, identityProviderEntityID: "http://www.okta.com/exk1", singleSignOnURL: "https://acme.okta.com/app/sso/saml",
+                certificates: [identity.certificatePEM], allowSHA1: false, allowIdPInitiated: false, singleLogoutURL: "https://evil.example/logout",
+                caller: .setupLink(issued.link))
+            let changed = try await owner.get(base)
+            #expect(changed.html.contains("Confirmed before") && changed.html.contains("https://evil.example/logout"))
+            let logoutRow = try #require(changed.html.range(of: "Single logout URL").map { String(changed.html[$0.lowerBound...].prefix(300)) })
+            #expect(logoutRow.contains("changed") && logoutRow.contains("none"), "\(logoutRow)")
+            let entityRow = try #require(changed.html.range(of: "IdP entity ID").map { String(changed.html[$0.lowerBound...].prefix(120)) })
+            #expect(!entityRow.contains("changed"), "unchanged values are not marked")
         }
     }
 }

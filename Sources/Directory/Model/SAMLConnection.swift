@@ -20,13 +20,16 @@ public struct SAMLConnection: Sendable, Hashable {
     /// When an org admin (or the operator) last confirmed these settings; nil while settings made through a setup link
     /// wait for an org admin. Pending settings serve Test SSO only: nobody signs in through them.
     public var confirmed: Date?
+    /// What was confirmed last, while newer settings wait for confirmation (so the admin sees what changed).
+    public var previous: SAMLSettingsSummary?
 
     public init(
         directoryId: String, identityProviderEntityID: String, singleSignOnURL: String, certificates: [String],
         allowSHA1: Bool = false, allowIdPInitiated: Bool = false, singleLogoutURL: String? = nil, signAuthnRequests: Bool = false,
-        singleSignOnBinding: SingleSignOnBinding = .redirect, updated: Date, confirmed: Date? = nil
+        singleSignOnBinding: SingleSignOnBinding = .redirect, updated: Date, confirmed: Date? = nil, previous: SAMLSettingsSummary? = nil
     ) {
         self.confirmed = confirmed
+        self.previous = previous
         self.singleSignOnBinding = singleSignOnBinding
         self.singleLogoutURL = singleLogoutURL
         self.signAuthnRequests = signAuthnRequests
@@ -40,7 +43,28 @@ public struct SAMLConnection: Sendable, Hashable {
     }
 }
 
+/// The settings that decide who signs in and where browsers go, as an admin reviews them.
+public struct SAMLSettingsSummary: Sendable, Hashable, Codable {
+    public var entityID: String
+    public var ssoURL: String
+    public var binding: String
+    public var certificateFingerprints: [String]
+    public var allowIdPInitiated: Bool
+    public var allowSHA1: Bool
+    public var singleLogoutURL: String?
+    public var signAuthnRequests: Bool
+}
+
 extension SAMLConnection {
+    /// What an admin reviews before confirming.
+    public var summary: SAMLSettingsSummary {
+        SAMLSettingsSummary(
+            entityID: identityProviderEntityID, ssoURL: singleSignOnURL, binding: singleSignOnBinding == .post ? "HTTP-POST" : "HTTP-Redirect",
+            certificateFingerprints: certificateFingerprints.map { $0 ?? "(not a certificate)" }, allowIdPInitiated: allowIdPInitiated,
+            allowSHA1: allowSHA1, singleLogoutURL: singleLogoutURL, signAuthnRequests: signAuthnRequests
+        )
+    }
+
     /// Settings made through a setup link that no org admin has confirmed yet.
     public var isPending: Bool { confirmed == nil }
 

@@ -90,6 +90,8 @@ extension DirectoryService {
             if case .setupLink = caller {
                 let existing = try await tx.samlConnection(directoryId: directoryId)
                 if let existing, !existing.isPending, existing.trustDigest == connection.trustDigest { connection.confirmed = existing.confirmed }
+                // What an org admin last confirmed, shown beside the new values until they confirm these.
+                if connection.isPending, let existing { connection.previous = existing.isPending ? existing.previous : existing.summary }
             } else {
                 connection.confirmed = now
             }
@@ -120,6 +122,7 @@ extension DirectoryService {
                 throw DirectoryError(.versionMismatch, "The SAML settings changed since this page was loaded. Review them again before confirming.")
             }
             connection.confirmed = environment.now()
+            connection.previous = nil
             try await tx.upsert(connection)
             try await record(
                 tx, organizationId: organization.id, caller: caller, action: "directory.saml_confirmed", targetType: "directory",

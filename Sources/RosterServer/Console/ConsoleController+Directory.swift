@@ -557,22 +557,40 @@ struct DirectoryPageView {
     let pending: PendingSAMLView?
 }
 
-/// SAML settings saved through a setup link, shown to org admins for confirmation.
+/// SAML settings saved through a setup link, shown to org admins for confirmation: every setting the confirmation
+/// covers, beside what was confirmed before.
 struct PendingSAMLView {
-    let entityID: String
-    let ssoURL: String
-    let binding: String
-    let fingerprints: [String]
-    let idpInitiated: String
+    struct Row {
+        let label: String
+        let now: String
+        let before: String
+        let changed: Bool
+    }
+
+    let rows: [Row]
+    let hasPrevious: Bool
     let digest: String
     let canManage: Bool
 
     init(_ connection: SAMLConnection, canManage: Bool) {
-        entityID = connection.identityProviderEntityID
-        ssoURL = connection.singleSignOnURL
-        binding = connection.singleSignOnBinding == .post ? "HTTP-POST" : "HTTP-Redirect"
-        fingerprints = connection.certificateFingerprints.map { $0 ?? "(not a certificate)" }
-        idpInitiated = connection.allowIdPInitiated ? "allowed" : "off"
+        let new = connection.summary
+        let old = connection.previous
+        func yes(_ flag: Bool) -> String { flag ? "on" : "off" }
+        func row(_ label: String, _ value: (SAMLSettingsSummary) -> String) -> Row {
+            let before = old.map(value) ?? "—"
+            return Row(label: label, now: value(new), before: before, changed: old.map { value($0) != value(new) } ?? true)
+        }
+        rows = [
+            row("IdP entity ID") { $0.entityID },
+            row("SSO URL") { $0.ssoURL },
+            row("SSO binding") { $0.binding },
+            row("Certificate SHA-256 fingerprints") { $0.certificateFingerprints.joined(separator: " · ") },
+            row("IdP-initiated sign-in") { yes($0.allowIdPInitiated) },
+            row("SHA-1 signatures accepted") { yes($0.allowSHA1) },
+            row("Single logout URL") { $0.singleLogoutURL ?? "none" },
+            row("Roster signs its requests") { yes($0.signAuthnRequests) },
+        ]
+        hasPrevious = old != nil
         digest = connection.trustDigest
         self.canManage = canManage
     }

@@ -205,10 +205,11 @@ enum ConsoleTemplates {
     static let directory = """
         {{#pending}}<div class="card" id="pending-saml"><h2>New single sign-on settings wait for your confirmation</h2>
         <p>Someone with a setup link saved these settings. Until an organization admin confirms them, they serve Test SSO only
-        and nobody signs in through them. Check each value against {{providerName}}'s admin console before confirming.</p>
-        <dl><dt>IdP entity ID</dt><dd><code>{{entityID}}</code></dd><dt>SSO URL</dt><dd><code>{{ssoURL}}</code> ({{binding}})</dd>
-        {{#fingerprints}}<dt>Certificate SHA-256 fingerprint</dt><dd><code>{{.}}</code></dd>{{/fingerprints}}
-        <dt>IdP-initiated sign-in</dt><dd>{{idpInitiated}}</dd></dl>
+        and nobody signs in through them. Check each value against {{providerName}}'s admin console before confirming; changed
+        values are marked.</p>
+        <table><thead><tr><th>Setting</th><th>New value</th>{{#hasPrevious}}<th>Confirmed before</th>{{/hasPrevious}}</tr></thead><tbody>
+        {{#rows}}<tr><td>{{label}}{{#changed}} <span class="badge warn">changed</span>{{/changed}}</td><td><code>{{now}}</code></td>{{#hasPrevious}}<td><code>{{before}}</code></td>{{/hasPrevious}}</tr>{{/rows}}
+        </tbody></table>
         {{#canManage}}<form method="post" action="{{base}}/saml/confirm"><input type="hidden" name="_csrf" value="{{csrf}}">
         <input type="hidden" name="digest" value="{{digest}}"><button type="submit">Confirm these settings</button></form>{{/canManage}}
         {{^canManage}}<p class="hint">An organization admin confirms them.</p>{{/canManage}}</div>{{/pending}}

@@ -6,7 +6,18 @@ import SQLKit
 enum TrustSchema {
     static func apply(_ db: any SQLDatabase, _ types: SQLDialectTypes) async throws {
         try await db.alter(table: "saml_connections").column("confirmed_at", type: types.timestamp).run()
-        try await db.update("saml_connections").set(SQLIdentifier("confirmed_at"), to: SQLIdentifier("updated_at")).run()
+        try await db.alter(table: "saml_connections").column("previous_json", type: .text).run()
+        // Settings that exist are confirmed, unless a setup link saved them last (the audit log says who did).
+        try await db.raw("""
+            UPDATE saml_connections SET confirmed_at = updated_at
+            WHERE NOT EXISTS (
+                SELECT 1 FROM audit_log a
+                WHERE a.action = 'directory.saml_configured' AND a.target_id = saml_connections.directory_id
+                  AND a.actor LIKE 'setup-link:%'
+                  AND a.sequence = (SELECT MAX(b.sequence) FROM audit_log b
+                                    WHERE b.action = 'directory.saml_configured' AND b.target_id = saml_connections.directory_id)
+            )
+            """).run()
         try await db.create(table: "sign_in_failures")
             .column("attempt_id", type: .text, .notNull)
             .column("throttle_key", type: .text, .notNull)

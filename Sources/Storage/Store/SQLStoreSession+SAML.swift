@@ -6,7 +6,7 @@ extension SQLStoreSession {
     /// `SELECT` of connections, certificates read back as text on both databases.
     func selectConnections() -> SQLSelectBuilder {
         db.select()
-            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests", "sso_binding", "confirmed_at")
+            .columns("directory_id", "idp_entity_id", "sso_url", "allow_sha1", "allow_idp_initiated", "updated_at", "slo_url", "sign_requests", "sso_binding", "confirmed_at", "previous_json")
             .column(SQLAlias(SQLJSONText(column: "certificates"), as: SQLIdentifier("certificates")))
             .from("saml_connections")
     }
@@ -22,7 +22,8 @@ extension SQLStoreSession {
             allowSHA1: try row.bool("allow_sha1"), allowIdPInitiated: try row.bool("allow_idp_initiated"),
             singleLogoutURL: try row.optionalString("slo_url"), signAuthnRequests: try row.bool("sign_requests"),
             singleSignOnBinding: try row.optionalString("sso_binding").flatMap(SingleSignOnBinding.init(rawValue:)) ?? .redirect,
-            updated: try row.date("updated_at"), confirmed: try row.optionalDate("confirmed_at")
+            updated: try row.date("updated_at"), confirmed: try row.optionalDate("confirmed_at"),
+            previous: try row.optionalString("previous_json").map { try fromJSON(SAMLSettingsSummary.self, $0) }
         )
     }
 
@@ -31,12 +32,13 @@ extension SQLStoreSession {
             try await db.delete(from: "saml_connections").where("directory_id", .equal, connection.directoryId).run()
             try await db.insert(into: "saml_connections")
                 .columns("directory_id", "idp_entity_id", "sso_url", "certificates", "allow_sha1", "allow_idp_initiated", "updated_at",
-                         "slo_url", "sign_requests", "sso_binding", "confirmed_at")
+                         "slo_url", "sign_requests", "sso_binding", "confirmed_at", "previous_json")
                 .values(SQLBind(connection.directoryId), SQLBind(connection.identityProviderEntityID), SQLBind(connection.singleSignOnURL),
                         try json(connection.certificates), SQLBind(connection.allowSHA1), SQLBind(connection.allowIdPInitiated),
                         SQLBind(connection.updated.millisecondsSince1970), SQLBind(connection.singleLogoutURL),
                         SQLBind(connection.signAuthnRequests), SQLBind(connection.singleSignOnBinding.rawValue),
-                        SQLBind(connection.confirmed.millis))
+                        SQLBind(connection.confirmed.millis),
+                        SQLBind(try connection.previous.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }))
                 .run()
         }
     }
