@@ -147,7 +147,11 @@ public enum LogoutValidator {
         guard issuers.count == 1, issuers[0].pureText?.trimmingCharacters(in: .whitespacesAndNewlines) == identityProvider.entityID else {
             throw SAMLFailure(.wrongIssuer, "The message is not issued by \(identityProvider.entityID.prefix(200)).")
         }
-        if let target = root.attribute("Destination"), target != destination {
+        // A signed message sent through a browser must name its Destination (SAML Bindings §3.4.5.2, §3.5.5.2).
+        guard let target = root.attribute("Destination") else {
+            throw SAMLFailure(.wrongDestination, "The message names no Destination.")
+        }
+        guard target == destination else {
             throw SAMLFailure(.wrongDestination, "The message is addressed to \(target.prefix(200)), not \(destination.prefix(200)).")
         }
         guard let instant = root.attribute("IssueInstant").flatMap(SAMLTime.parse) else {
