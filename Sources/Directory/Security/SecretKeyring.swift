@@ -25,14 +25,13 @@ public struct SecretKeyring: Sendable {
 
     /// `keys`: 32 bytes each, the sealing key first.
     public init(keys: [[UInt8]]) throws {
-        guard let first = keys.first else { throw SecretKeyError("No secret key was given.") }
+        guard !keys.isEmpty else { throw SecretKeyError("No secret key was given.") }
         let made = try keys.map { bytes in
             guard bytes.count == Self.keyLength else {
                 throw SecretKeyError("A secret key must be \(Self.keyLength) bytes (base64: 44 characters); one has \(bytes.count).")
             }
             return Key(id: Self.keyID(bytes), key: SymmetricKey(data: bytes))
         }
-        _ = first
         current = made[0]
         previous = Array(made.dropFirst())
     }

@@ -155,8 +155,9 @@ extension DirectoryService {
         let windowStart = now.addingTimeInterval(-Self.passwordAttemptWindow)
         let attempt = environment.newID()
         try await store.write { tx in try await tx.recordSignInAttempt(id: attempt, key: key, at: now, forgetBefore: windowStart) }
-        let attempts = try await store.read { reader in try await reader.signInAttempts(key: key, since: windowStart) }
-        let candidates = try await store.read { reader in try await reader.usersWithPassword(email: email) }
+        let (attempts, candidates) = try await store.read { reader in
+            (try await reader.signInAttempts(key: key, since: windowStart), try await reader.usersWithPassword(email: email))
+        }
         guard attempts <= Self.passwordAttemptLimit else {
             try? await recordRefusedPasswordSignIn(candidates.first, email: email, reason: "too many failed attempts")
             throw DirectoryError(.throttled, "Too many failed attempts for this email. Wait 15 minutes and try again.")
